@@ -1,0 +1,96 @@
+/**
+ * `tracelane events`: every event of the traces in time order, as babeltrace2 prints them (text),
+ * as JSON lines, or decoded and only counted (none, for benchmarks).
+ */
+import { eventToJson } from '../ctf/json-format.js';
+import { ClockPrinter, TextFormatter } from '../ctf/text-format.js';
+import { TraceSet } from '../ctf/trace-set.js';
+import type { StreamReader } from '../ctf/stream-reader.js';
+import { UsageError } from '../util/errors.js';
+import { Output } from './output.js';
+import { parseTimeArg } from './time-arg.js';
+import { Progress } from './progress.js';
+import { noticeMessage, reportProblems, timeRegressions } from './warnings.js';
+
+export interface EventsOptions {
+  output?: string;
+  begin?: string;
+  end?: string;
+  event?: string;
+  cpu?: string;
+  tid?: string;
+  dumpDecoders?: boolean;
+}
+
+function globToRegExp(glob: string): RegExp {
+  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${body}$`);
+}
+
+function intOption(v: string | undefined, name: string): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v)) throw new UsageError(`${name} takes a whole number, not "${v}"`);
+  return Number(v);
+}
+
+const TID_FIELDS = ['tid', 'vtid', 'perf_tid'];
+
+/** The thread id of an event, from the contexts LTTng adds or perf's payload. */
+function threadOf(r: StreamReader): unknown {
+  const rec = r.records;
+  for (const scope of [rec.sc, rec.ec, rec.pl]) {
+    for (const f of TID_FIELDS) if (f in scope) return scope[f];
+  }
+  return undefined;
+}
+
+export async function runEvents(paths: string[], opts: EventsOptions): Promise<number> {
+  const cpu = intOption(opts.cpu, '--cpu');
+  const tid = intOption(opts.tid, '--tid');
+  const nameRe = opts.event ? globToRegExp(opts.event) : undefined;
+  const set = TraceSet.open(paths);
+  if (opts.dumpDecoders) {
+    const out = new Output();
+    for (const t of set.traces) {
+      t.compiled.compileAll();
+      for (const s of t.compiled.sources) out.line(s);
+    }
+    out.flush();
+    return 0;
+  }
+  const origin = set.origin;
+  const begin = opts.begin !== undefined ? Number(parseTimeArg(opts.begin, origin, '--begin') - origin) : -Infinity;
+  const end = opts.end !== undefined ? Number(parseTimeArg(opts.end, origin, '--end') - origin) : Infinity;
+  if (begin > end) throw new UsageError('--begin is after --end');
+
+  const mode = opts.output ?? 'text';
+  const out = new Output();
+  const progress = new Progress(set);
+  const text = mode === 'text' ? new TextFormatter(set, (l) => progress.stderrLine(l)) : undefined;
+  const clock = text?.clock ?? new ClockPrinter((l) => progress.stderrLine(l));
+  const muxer = set.muxer({ onNotice: (n) => progress.stderrLine(noticeMessage(set, n, clock)) });
+  const filtered = nameRe !== undefined || cpu !== undefined || tid !== undefined || begin !== -Infinity || end !== Infinity;
+  let count = 0;
+  try {
+    while (muxer.next()) {
+      const r = muxer.current!;
+      if (filtered) {
+        if (r.time < begin || r.time > end) continue;
+        if (nameRe && !nameRe.test(r.eventClass.cls.name)) continue;
+        if (cpu !== undefined && r.records.pc['cpu_id'] !== cpu) continue;
+        if (tid !== undefined && threadOf(r) !== tid) continue;
+      }
+      count++;
+      if (text) out.line(text.format(r));
+      else if (mode === 'json') out.line(eventToJson(r, Number.isNaN(r.time) ? undefined : origin + BigInt(r.time)));
+      if ((count & 0xffff) === 0) progress.tick(muxer);
+    }
+  } finally {
+    out.flush();
+    progress.done();
+  }
+  if (mode === 'none') process.stdout.write(`${count} events\n`);
+  const backwards = timeRegressions(muxer.readers);
+  if (backwards) process.stderr.write(`${backwards}\n`);
+  return reportProblems(set);
+}

@@ -1,0 +1,88 @@
+/**
+ * The `tracelane` command: parses arguments, runs one command, and turns errors into one line on
+ * stderr with an exit code (0 ok, 1 trace or runtime error, 2 usage error). Stack traces only with
+ * `--debug`.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { runEvents } from './events.js';
+import { runInfo } from './info.js';
+import { PipeClosed } from './output.js';
+import { TraceFormatError, UsageError } from '../util/errors.js';
+
+function program(): Command {
+  const p = new Command('tracelane')
+    .description('Read and analyse LTTng / CTF traces.')
+    .option('--debug', 'show stack traces on errors')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .showHelpAfterError('(run with --help for usage)');
+
+  p.command('events')
+    .description('print the events of one or more traces, merged in time order (text equals babeltrace2)')
+    .argument('<trace...>', 'trace folders (a trace, an LTTng session, or any folder of traces)')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json', 'none']).default('text'))
+    .option('--begin <time>', 'first time to print (ns, hh:mm:ss.nnnnnnnnn, or +1.5s from the start)')
+    .option('--end <time>', 'last time to print')
+    .option('--event <glob>', 'only events whose name matches (e.g. "sched_*")')
+    .option('--cpu <n>', 'only events of this CPU (packet cpu_id)')
+    .option('--tid <n>', 'only events of this thread (tid/vtid context or perf_tid)')
+    .option('--dump-decoders', 'print the generated decoder source and exit')
+    .action(async (traces: string[], opts) => {
+      process.exitCode = await runEvents(traces, opts);
+    });
+
+  p.command('info')
+    .description('summarise traces: tracer, host, clock, time range, streams, CPUs, events per name, losses')
+    .argument('<trace...>', 'trace folders')
+    .option('--json', 'machine-readable output')
+    .action(async (traces: string[], opts) => {
+      process.exitCode = await runInfo(traces, opts);
+    });
+
+  p.command('demo', { hidden: true })
+    .description('what `npm start` runs')
+    .argument('[trace...]', 'a trace to summarise')
+    .action(async (traces: string[]) => {
+      if (traces.length === 0) {
+        p.outputHelp();
+        process.stdout.write('\nExample: npx tracelane info ../shared/traces/tracevizlab/simple-kernel\n');
+        process.exitCode = 0;
+        return;
+      }
+      process.exitCode = await runInfo(traces, {});
+    });
+  return p;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const debug = argv.includes('--debug');
+  const p = program();
+  try {
+    process.exitCode = 0;
+    await p.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (e) {
+    return report(e, debug);
+  }
+}
+
+function report(e: unknown, debug: boolean): number {
+  if (e instanceof CommanderError) {
+    // Commander already printed its message; help and version are not errors.
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+    return 2;
+  }
+  if (e instanceof PipeClosed) return 0;
+  if (debug && e instanceof Error) process.stderr.write(`${e.stack ?? e.message}\n`);
+  if (e instanceof UsageError) {
+    process.stderr.write(`tracelane: ${e.message}\n`);
+    return 2;
+  }
+  if (e instanceof TraceFormatError) {
+    process.stderr.write(`tracelane: error: ${e.describe()}\n`);
+    return 1;
+  }
+  const msg = e instanceof Error ? e.message : String(e);
+  process.stderr.write(`tracelane: internal error: ${msg}${debug ? '' : ' (run with --debug for details)'}\n`);
+  return 1;
+}

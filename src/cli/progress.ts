@@ -1,0 +1,48 @@
+/**
+ * Progress on stderr for long work: shown only when stderr is a terminal and the work has taken
+ * more than a second, so pipes, files and tests see nothing.
+ */
+import cliProgress from 'cli-progress';
+import type { Muxer } from '../ctf/muxer.js';
+import type { TraceSet } from '../ctf/trace-set.js';
+
+export class Progress {
+  private readonly started = Date.now();
+  private bar: cliProgress.SingleBar | undefined;
+  private readonly total: number;
+  private readonly enabled: boolean;
+
+  constructor(set: TraceSet) {
+    this.total = set.traces.reduce((s, t) => s + t.bytes, 0);
+    this.enabled = process.stderr.isTTY === true;
+  }
+
+  tick(muxer: Muxer): void {
+    if (!this.enabled) return;
+    if (!this.bar) {
+      if (Date.now() - this.started < 1000) return;
+      this.bar = new cliProgress.SingleBar(
+        { stream: process.stderr, format: 'decoding [{bar}] {percentage}% | {value}/{total} MiB | {eta_formatted} left', hideCursor: true },
+        cliProgress.Presets.shades_classic,
+      );
+      this.bar.start(Math.ceil(this.total / 2 ** 20), 0);
+    }
+    let done = 0;
+    for (const r of muxer.readers) done += r.bytesDone();
+    this.bar.update(Math.floor(done / 2 ** 20));
+  }
+
+  /** Writes a line to stderr without garbling the bar. */
+  stderrLine(s: string): void {
+    if (this.bar) {
+      this.bar.stop();
+      this.bar = undefined;
+    }
+    process.stderr.write(`${s}\n`);
+  }
+
+  done(): void {
+    this.bar?.stop();
+    this.bar = undefined;
+  }
+}

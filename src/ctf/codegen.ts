@@ -1,0 +1,651 @@
+/**
+ * Decoder generation: each scope's structure (packet header, packet context, event header,
+ * contexts, payload) is compiled once into a JavaScript function that reads the packet bytes
+ * with a DataView and stores the values into a reusable record object. Nothing interprets the
+ * type tree per event, and nothing is allocated per integer field.
+ *
+ *   compileScope(struct) ─► source text ─► new Function(...) ─► decode(st, rec, ev)
+ *
+ * `st` is the stream's DecodeState (bytes, bit position, clock, role values), `rec` the record
+ * of this scope, `ev` the records of the earlier scopes (for variant tags and sequence lengths).
+ * Record shapes are fixed per scope (made by `makeRecord`) so V8 keeps them monomorphic.
+ */
+import type {
+  FieldClass,
+  FieldRef,
+  FieldRole,
+  IntegerClass,
+  Range,
+  ScopeName,
+  StructClass,
+  VariantClass,
+} from './model.js';
+import * as rt from './runtime.js';
+
+/** The records of all scopes of the event being decoded; keys follow `SCOPE_KEY`. */
+export interface EventRecords {
+  ph: Record<string, unknown>;
+  pc: Record<string, unknown>;
+  eh: Record<string, unknown>;
+  sc: Record<string, unknown>;
+  ec: Record<string, unknown>;
+  pl: Record<string, unknown>;
+}
+
+export const SCOPE_KEY: Record<ScopeName, keyof EventRecords> = {
+  'packet-header': 'ph',
+  'packet-context': 'pc',
+  'event-header': 'eh',
+  'event-common-context': 'sc',
+  'event-specific-context': 'ec',
+  'event-payload': 'pl',
+};
+
+/** What a role-bearing field stores into the DecodeState (see `RoleState`). */
+export const ROLE_PROPERTY: Partial<Record<FieldRole, keyof RoleState>> = {
+  'packet-magic-number': 'magic',
+  'data-stream-class-id': 'streamClassId',
+  'data-stream-id': 'streamInstanceId',
+  'packet-total-length': 'packetSize',
+  'packet-content-length': 'contentSize',
+  'packet-end-default-clock-timestamp': 'timestampEnd',
+  'discarded-event-record-counter-snapshot': 'discarded',
+  'packet-sequence-number': 'seqNum',
+  'event-record-class-id': 'eventId',
+};
+
+/** Values that fields with roles leave in the decode state; -1 = not seen. */
+export interface RoleState {
+  magic: number | bigint;
+  streamClassId: number | bigint;
+  streamInstanceId: number | bigint;
+  packetSize: number | bigint;
+  contentSize: number | bigint;
+  timestampEnd: number | bigint;
+  discarded: number | bigint;
+  seqNum: number | bigint;
+  eventId: number | bigint;
+  /** Set when a field updated the clock since the last reset. */
+  clockSet: boolean;
+}
+
+export type FullState = rt.DecodeState & RoleState;
+
+export type ScopeDecoder = (st: FullState, rec: Record<string, unknown>, ev: EventRecords) => void;
+
+/** A variant's value in a record: the chosen option and its value. */
+export interface VariantValue {
+  option: number;
+  value: unknown;
+  /** Reusable objects for compound options, by option index. */
+  slots: unknown[];
+}
+
+/** Scopes decoded before the one being compiled, for references. */
+export type EarlierScopes = Partial<Record<ScopeName, StructClass>>;
+
+/** Alignment (bits) of a field class, as used before reading it. */
+export function alignmentOf(fc: FieldClass): number {
+  switch (fc.kind) {
+    case 'int':
+      return fc.variableLength ? 8 : fc.align;
+    case 'enum':
+      return alignmentOf(fc.container);
+    case 'float':
+    case 'bool':
+    case 'bit-array':
+      return fc.align;
+    case 'string':
+    case 'counted-string':
+    case 'blob':
+      return 8;
+    case 'struct': {
+      let a = Math.max(1, fc.align);
+      for (const m of fc.members) a = Math.max(a, alignmentOf(m.type));
+      return a;
+    }
+    case 'array':
+    case 'sequence':
+      return alignmentOf(fc.element);
+    case 'variant':
+    case 'optional':
+      return 1;
+  }
+}
+
+/** Is this an 8-bit text-encoded integer (an array or sequence of it is a string)? */
+export function isTextElement(fc: FieldClass): boolean {
+  const i = fc.kind === 'int' ? fc : fc.kind === 'enum' ? fc.container : undefined;
+  return i !== undefined && i.size === 8 && i.encoding !== 'none' && i.align % 8 === 0;
+}
+
+/** A fresh record for a field class: the reusable shape that the decoder fills. */
+export function makeRecord(fc: FieldClass): unknown {
+  switch (fc.kind) {
+    case 'struct': {
+      const o: Record<string, unknown> = {};
+      for (const m of fc.members) o[m.name] = makeRecord(m.type);
+      return o;
+    }
+    case 'array':
+    case 'sequence':
+      return isTextElement(fc.element) ? '' : [];
+    case 'variant': {
+      const v: VariantValue = {
+        option: -1,
+        value: undefined,
+        slots: fc.options.map((o) => (isCompound(o.type) ? makeRecord(o.type) : undefined)),
+      };
+      return v;
+    }
+    case 'optional':
+      return null;
+    case 'string':
+    case 'counted-string':
+      return '';
+    case 'blob':
+      return new Uint8Array(0);
+    case 'bool':
+      return false;
+    default:
+      return 0;
+  }
+}
+
+function isCompound(fc: FieldClass): boolean {
+  return fc.kind === 'struct' || fc.kind === 'variant' || (fc.kind === 'array' || fc.kind === 'sequence') && !isTextElement(fc.element);
+}
+
+interface Frame {
+  struct: StructClass;
+  /** JS expression of the record object of this struct. */
+  expr: string;
+  /** Index of the member being decoded. */
+  index: number;
+}
+
+interface Resolved {
+  expr: string;
+  fc: FieldClass;
+}
+
+/** A compiled scope: the function and its source (for `--dump-decoders`). */
+export interface CompiledScope {
+  decode: ScopeDecoder;
+  source: string;
+}
+
+export class CodegenError extends Error {}
+
+/** Most elements an array of possibly empty elements (e.g. empty structs) may have. */
+const MAX_EMPTY_ELEMENTS = 1 << 24;
+
+/**
+ * Compiles the decoder of one scope. `clockOf` tells which fields update the stream clock:
+ * it returns true for integer fields that do (mapped to the stream's clock, or with the
+ * default-clock-timestamp role).
+ */
+export function compileScope(
+  scope: ScopeName,
+  struct: StructClass,
+  earlier: EarlierScopes,
+  name: string,
+): CompiledScope {
+  const { source, constants } = generateScope(scope, struct, earlier, name);
+  const factory = new Function('rt', 'C', source) as (r: typeof rt, c: unknown[]) => ScopeDecoder;
+  return { decode: factory(rt, constants), source };
+}
+
+/**
+ * The source of a scope's decoder. Generating it resolves every field reference and checks
+ * every length and tag type, so it also validates the layout (without compiling anything).
+ */
+export function generateScope(
+  scope: ScopeName,
+  struct: StructClass,
+  earlier: EarlierScopes,
+  name: string,
+): { source: string; constants: unknown[] } {
+  const g = new Generator(scope, earlier);
+  // A packet header starts the packet: bit 0, aligned on anything.
+  if (scope === 'packet-header') g.startAligned();
+  g.line(`let p = st.pos;`);
+  g.line(`const u8 = st.u8, dv = st.dv, L = st.limit;`);
+  g.struct(struct, 'rec', []);
+  g.line(`st.pos = p;`);
+  const source = `// ${name}\nreturn function decode(st, rec, ev) {\n${g.body()}\n};`;
+  return { source, constants: g.constants };
+}
+
+class Generator {
+  private lines: string[] = [];
+  private indent = 1;
+  private tmp = 0;
+  readonly constants: unknown[] = [];
+  /** Alignment that `p` is known to satisfy at this point of the generated code. */
+  private known = 1;
+
+  constructor(
+    private readonly scope: ScopeName,
+    private readonly earlier: EarlierScopes,
+  ) {}
+
+  startAligned(): void {
+    this.known = 1 << 20;
+  }
+
+  body(): string {
+    return this.lines.join('\n');
+  }
+
+  line(s: string): void {
+    this.lines.push('  '.repeat(this.indent) + s);
+  }
+
+  private v(prefix: string): string {
+    return `${prefix}${this.tmp++}`;
+  }
+
+  private constant(value: unknown): string {
+    this.constants.push(value);
+    return `C[${this.constants.length - 1}]`;
+  }
+
+  private align(a: number): void {
+    if (a <= this.known) return;
+    if (a > 1) {
+      this.line(`p = ((p + ${a - 1}) >>> ${Math.log2(a)}) * ${a};`);
+      // Padding is data too: aligning may not take the position past the content.
+      this.line(`if (p > L) rt.outOfBounds(p, 0, L);`);
+    }
+    this.known = a;
+  }
+
+  /** After advancing by `bits` (a static amount), what alignment still holds. */
+  private advanced(bits: number): void {
+    if (bits === 0) return;
+    const low = bits & -bits;
+    this.known = Math.min(this.known, low > 0 ? low : 1);
+  }
+
+  private check(bits: string): void {
+    this.line(`if (p + ${bits} > L) rt.outOfBounds(p, ${bits}, L);`);
+  }
+
+  struct(fc: StructClass, expr: string, frames: Frame[]): void {
+    this.align(alignmentOf(fc));
+    const frame: Frame = { struct: fc, expr, index: 0 };
+    const inner = [...frames, frame];
+    fc.members.forEach((m, i) => {
+      frame.index = i;
+      this.field(m.type, `${expr}[${JSON.stringify(m.name)}]`, inner);
+    });
+  }
+
+  field(fc: FieldClass, target: string, frames: Frame[]): void {
+    switch (fc.kind) {
+      case 'int':
+        return this.integer(fc, target);
+      case 'enum':
+        return this.integer(fc.container, target);
+      case 'bool':
+      case 'bit-array': {
+        const int: IntegerClass = {
+          kind: 'int',
+          size: fc.size,
+          align: fc.align,
+          signed: false,
+          byteOrder: fc.byteOrder,
+          base: 10,
+          encoding: 'none',
+        };
+        this.integer(int, target);
+        if (fc.kind === 'bool') this.line(`${target} = ${target} != 0;`);
+        return;
+      }
+      case 'float':
+        return this.float(fc.size, fc.align, fc.byteOrder === 'le', target);
+      case 'string':
+        this.align(8);
+        this.line(`${target} = rt.readCString(st, p >>> 3); p = st.strEnd * 8;`);
+        this.known = 8;
+        return;
+      case 'counted-string': {
+        const n = this.lengthExpr(fc.length, frames);
+        this.align(8);
+        this.check(`${n} * 8`);
+        this.line(`${target} = rt.readTextBytes(st, p >>> 3, ${n}); p += ${n} * 8;`);
+        this.known = typeof fc.length === 'number' ? this.known : 8;
+        return;
+      }
+      case 'blob': {
+        const n = this.lengthExpr(fc.length, frames);
+        this.align(8);
+        this.check(`${n} * 8`);
+        this.line(`${target} = u8.slice(p >>> 3, (p >>> 3) + ${n}); p += ${n} * 8;`);
+        this.known = 8;
+        return;
+      }
+      case 'struct':
+        return this.struct(fc, target, frames);
+      case 'array':
+        return this.array(fc.element, String(fc.length), target, frames, true);
+      case 'sequence':
+        return this.array(fc.element, this.lengthExpr(fc.length, frames), target, frames, false);
+      case 'variant':
+        return this.variant(fc, target, frames);
+      case 'optional': {
+        const sel = this.resolve(fc.selector, frames);
+        const cond = fc.ranges ? this.rangeTest(sel.expr, fc.ranges) : `${sel.expr}`;
+        const saved = this.known;
+        this.line(`if (${cond}) {`);
+        this.indent++;
+        const t = this.v('o');
+        this.line(`let ${t} = ${target};`);
+        if (isCompound(fc.type)) {
+          const mk = this.constant(() => makeRecord(fc.type));
+          this.line(`if (${t} === null) ${t} = ${target} = ${mk}();`);
+        }
+        this.field(fc.type, t, frames);
+        if (!isCompound(fc.type)) this.line(`${target} = ${t};`);
+        this.indent--;
+        this.line(`} else ${target} = null;`);
+        this.known = Math.min(saved, 1);
+        return;
+      }
+    }
+  }
+
+  private roleCode(fc: IntegerClass, value: string): void {
+    for (const role of fc.roles ?? []) {
+      if (role === 'default-clock-timestamp') {
+        if (fc.size === 64) this.line(`rt.setClock(st, ${value}); st.clockSet = true;`);
+        else this.line(`rt.updateClock(st, ${value}, ${fc.size}); st.clockSet = true;`);
+      }
+      const prop = ROLE_PROPERTY[role];
+      if (prop) this.line(`st.${prop} = ${value};`);
+    }
+  }
+
+  integer(fc: IntegerClass, target: string): void {
+    if (fc.variableLength) {
+      this.align(8);
+      this.line(`${target} = rt.${fc.signed ? 'readVarSint' : 'readVarUint'}(st, p >>> 3); p = st.strEnd * 8;`);
+      this.known = 8;
+      this.roleCode(fc, target);
+      return;
+    }
+    this.align(fc.align);
+    const size = fc.size;
+    const le = fc.byteOrder === 'le';
+    this.check(String(size));
+    const byteAligned = this.known >= 8 && (size === 8 || size === 16 || size === 32 || size === 64);
+    if (byteAligned) {
+      const s = fc.signed ? 'Int' : 'Uint';
+      if (size === 8) this.line(`${target} = ${fc.signed ? 'dv.getInt8(p >>> 3)' : 'u8[p >>> 3]'};`);
+      else if (size < 64) this.line(`${target} = dv.get${s}${size}(p >>> 3, ${le});`);
+      else {
+        const hi = this.v('h');
+        const lo = this.v('l');
+        const [hiOff, loOff] = le ? ['4', '0'] : ['0', '4'];
+        this.line(
+          `const ${hi} = dv.get${s}32((p >>> 3) + ${hiOff}, ${le}), ${lo} = dv.getUint32((p >>> 3) + ${loOff}, ${le});`,
+        );
+        this.line(`${target} = rt.${fc.signed ? 's64' : 'u64'}(${hi}, ${lo});`);
+      }
+    } else {
+      const read = `rt.${le ? 'readBitsLE' : 'readBitsBE'}(u8, p, ${size})`;
+      this.line(`${target} = ${fc.signed ? `rt.toSigned(${read}, ${size})` : read};`);
+    }
+    this.line(`p += ${size};`);
+    this.advanced(size);
+    this.roleCode(fc, target);
+  }
+
+  private float(size: 32 | 64, align: number, le: boolean, target: string): void {
+    this.align(align);
+    this.check(String(size));
+    if (this.known >= 8) this.line(`${target} = dv.getFloat${size}(p >>> 3, ${le});`);
+    else {
+      // Bit-packed float: gather the bits, then reinterpret them.
+      const bits = this.v('f');
+      this.line(`const ${bits} = BigInt(rt.${le ? 'readBitsLE' : 'readBitsBE'}(u8, p, ${size}));`);
+      this.line(`{ const b = new DataView(new ArrayBuffer(8)); b.setBigUint64(0, ${bits}, true); ${target} = b.getFloat${size}(0, true); }`);
+    }
+    this.line(`p += ${size};`);
+    this.advanced(size);
+  }
+
+  private array(
+    element: FieldClass,
+    length: string,
+    target: string,
+    frames: Frame[],
+    fixed: boolean,
+  ): void {
+    if (isTextElement(element)) {
+      this.align(8);
+      this.check(`${length} * 8`);
+      this.line(`${target} = rt.readTextBytes(st, p >>> 3, ${length}); p += ${length} * 8;`);
+      if (!fixed) this.known = Math.min(this.known, 8);
+      return;
+    }
+    const elemAlign = alignmentOf(element);
+    this.align(elemAlign);
+    const a = this.v('a');
+    const i = this.v('i');
+    const n = this.v('n');
+    this.line(`const ${a} = ${target}, ${n} = ${length};`);
+    const min = minSizeOf(element);
+    if (min > 0) this.line(`if (${n} * ${min} > L - p) rt.outOfBounds(p, ${n} * ${min}, L);`);
+    // Elements that may take no bits cannot overrun the packet, but a corrupt length could
+    // still make the loop endless: such counts are refused.
+    else this.line(`if (${n} > ${MAX_EMPTY_ELEMENTS}) throw new rt.DecodeError('array of ' + ${n} + ' elements that may be empty', p);`);
+    this.line(`${a}.length = ${n};`);
+    this.line(`for (let ${i} = 0; ${i} < ${n}; ${i}++) {`);
+    this.indent++;
+    const saved = this.known;
+    // Every iteration starts where the previous element ended: only what holds for all of them
+    // may be assumed (an int16 with align = 32 must re-align each element).
+    const stride = basicSize(element);
+    this.known = stride !== undefined && stride % elemAlign === 0 ? elemAlign : Math.min(elemAlign, stride !== undefined ? stride & -stride : 1);
+    if (isCompound(element)) {
+      const e = this.v('e');
+      const mk = this.constant(() => makeRecord(element));
+      this.line(`let ${e} = ${a}[${i}];`);
+      this.line(`if (${e} === undefined) ${e} = ${a}[${i}] = ${mk}();`);
+      this.field(element, e, frames);
+    } else {
+      this.field(element, `${a}[${i}]`, frames);
+    }
+    this.indent--;
+    this.line(`}`);
+    this.known = Math.min(saved, elemAlign);
+  }
+
+  private variant(fc: VariantClass, target: string, frames: Frame[]): void {
+    const tag = this.resolve(fc.tag, frames);
+    const ranges = variantRanges(fc, tag.fc);
+    const t = this.v('t');
+    const h = this.v('v');
+    this.line(`const ${t} = ${tag.expr}, ${h} = ${target};`);
+    const tests = ranges.map((r, k) => `${this.rangeTest(t, r)} ? ${k} : `).join('');
+    const k = this.v('k');
+    this.line(`const ${k} = ${tests}-1;`);
+    this.line(`if (${k} < 0) throw new rt.DecodeError('no variant option of ${escapeForString(fc.tag.text)} selected by value ' + ${t}, p);`);
+    this.line(`${h}.option = ${k};`);
+    this.line(`switch (${k}) {`);
+    const saved = this.known;
+    let after = saved;
+    fc.options.forEach((opt, idx) => {
+      this.line(`case ${idx}: {`);
+      this.indent++;
+      this.known = saved;
+      if (isCompound(opt.type)) {
+        this.line(`${h}.value = ${h}.slots[${idx}];`);
+        this.field(opt.type, `${h}.value`, frames);
+      } else {
+        this.field(opt.type, `${h}.value`, frames);
+      }
+      after = Math.min(after, this.known);
+      this.line(`break;`);
+      this.indent--;
+      this.line(`}`);
+    });
+    this.line(`}`);
+    this.known = after;
+  }
+
+  private rangeTest(expr: string, ranges: Range[]): string {
+    if (ranges.length === 0) return 'false';
+    return ranges
+      .map(([lo, hi]) =>
+        lo === hi ? `${expr} == ${lit(lo)}` : `(${expr} >= ${lit(lo)} && ${expr} <= ${lit(hi)})`,
+      )
+      .join(' || ');
+  }
+
+  private lengthExpr(length: number | FieldRef, frames: Frame[]): string {
+    if (typeof length === 'number') return String(length);
+    const r = this.resolve(length, frames);
+    const int = r.fc.kind === 'int' ? r.fc : r.fc.kind === 'enum' ? r.fc.container : undefined;
+    if (!int || int.signed) {
+      throw new CodegenError(`length ${length.text} must be an unsigned integer field`);
+    }
+    const n = this.v('len');
+    this.line(`const ${n} = Number(${r.expr});`);
+    return n;
+  }
+
+  /** Finds the field a reference points at, and the JS expression that reads its value. */
+  private resolve(ref: FieldRef, frames: Frame[]): Resolved {
+    const [head, ...rest] = ref.path;
+    if (head === undefined) throw new CodegenError(`empty field reference`);
+    if (ref.origin !== undefined) {
+      if (ref.origin === this.scope) {
+        const root = frames[0];
+        if (!root) throw new CodegenError(`cannot resolve ${ref.text}`);
+        return this.descend(root.struct, root.expr, ref.path, ref, root.struct.members.length);
+      }
+      const struct = this.earlier[ref.origin];
+      if (!struct) throw new CodegenError(`${ref.text}: scope ${ref.origin} is not available here`);
+      return this.descend(struct, `ev.${SCOPE_KEY[ref.origin]}`, ref.path, ref);
+    }
+    for (let f = frames.length - 1; f >= 0; f--) {
+      const frame = frames[f]!;
+      const idx = findMember(frame.struct, head, frame.index);
+      if (idx >= 0) return this.descend(frame.struct, frame.expr, ref.path, ref, frame.index);
+    }
+    // Not in this scope: look in the earlier scopes, latest first.
+    const order: ScopeName[] = [
+      'event-specific-context',
+      'event-common-context',
+      'event-header',
+      'packet-context',
+      'packet-header',
+    ];
+    for (const s of order) {
+      const struct = this.earlier[s];
+      if (struct && findMember(struct, head, struct.members.length) >= 0) {
+        return this.descend(struct, `ev.${SCOPE_KEY[s]}`, [head, ...rest], ref);
+      }
+    }
+    throw new CodegenError(`cannot resolve field reference ${ref.text}`);
+  }
+
+  private descend(
+    struct: StructClass,
+    expr: string,
+    path: string[],
+    ref: FieldRef,
+    before = struct.members.length,
+  ): Resolved {
+    let cur: StructClass = struct;
+    let e = expr;
+    let limit = before;
+    for (let i = 0; i < path.length; i++) {
+      const idx = findMember(cur, path[i]!, limit);
+      if (idx < 0) throw new CodegenError(`cannot resolve field reference ${ref.text}`);
+      const m = cur.members[idx]!;
+      e = `${e}[${JSON.stringify(m.name)}]`;
+      if (i === path.length - 1) return { expr: e, fc: m.type };
+      if (m.type.kind !== 'struct') throw new CodegenError(`${ref.text}: ${m.name} is not a structure`);
+      cur = m.type;
+      limit = cur.members.length;
+    }
+    throw new CodegenError(`cannot resolve field reference ${ref.text}`);
+  }
+}
+
+function findMember(struct: StructClass, name: string, before: number): number {
+  for (let i = Math.min(before, struct.members.length) - 1; i >= 0; i--) {
+    const m = struct.members[i]!;
+    if (m.origName === name || m.name === name) return i;
+  }
+  return -1;
+}
+
+/** Selector ranges of each option: CTF 2 gives them; TSDL matches option names to enum labels. */
+function variantRanges(fc: VariantClass, tag: FieldClass): Range[][] {
+  if (tag.kind === 'enum') {
+    return fc.options.map((opt) => {
+      const labels = new Set([opt.origName, opt.name, `_${opt.name}`]);
+      const exact = tag.mappings.filter((m) => m.label === opt.origName);
+      const chosen = exact.length > 0 ? exact : tag.mappings.filter((m) => labels.has(m.label) || labels.has(`_${m.label}`));
+      return opt.ranges ?? chosen.flatMap((m) => m.ranges);
+    });
+  }
+  if (tag.kind === 'int' || tag.kind === 'bool') {
+    return fc.options.map((opt) => {
+      if (!opt.ranges) throw new CodegenError(`variant option ${opt.name} has no selector range`);
+      return opt.ranges;
+    });
+  }
+  throw new CodegenError(`variant tag ${fc.tag.text} must be an enumeration or an integer`);
+}
+
+/** Size in bits of a fixed-size scalar field class, else undefined. */
+function basicSize(fc: FieldClass): number | undefined {
+  switch (fc.kind) {
+    case 'int':
+      return fc.variableLength ? undefined : fc.size;
+    case 'enum':
+      return fc.container.size;
+    case 'float':
+    case 'bool':
+    case 'bit-array':
+      return fc.size;
+    default:
+      return undefined;
+  }
+}
+
+/** The smallest number of bits a field can take (for bounds checks of counts). */
+export function minSizeOf(fc: FieldClass): number {
+  switch (fc.kind) {
+    case 'int':
+      return fc.variableLength ? 8 : fc.size;
+    case 'enum':
+      return fc.container.size;
+    case 'float':
+    case 'bool':
+    case 'bit-array':
+      return fc.size;
+    case 'string':
+      return 8;
+    case 'struct':
+      return fc.members.reduce((s, m) => s + minSizeOf(m.type), 0);
+    case 'array':
+      return fc.length * minSizeOf(fc.element);
+    default:
+      return 0;
+  }
+}
+
+function lit(v: bigint): string {
+  return v <= 9007199254740991n && v >= -9007199254740991n ? String(v) : `${v}n`;
+}
+
+function escapeForString(s: string): string {
+  return s.replace(/[\\']/g, (c) => `\\${c}`);
+}

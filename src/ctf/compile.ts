@@ -1,0 +1,102 @@
+/**
+ * Compiles a whole trace class: one decoder per scope of every stream class and event class.
+ * Decoders are shared by all the streams of a class; records are per stream (see stream-reader).
+ */
+import { compileScope, CodegenError, generateScope, type EarlierScopes, type ScopeDecoder } from './codegen.js';
+import type { EventClass, ScopeName, StreamClass, StructClass, TraceClass } from './model.js';
+import { TraceFormatError } from '../util/errors.js';
+
+export interface CompiledEventClass {
+  cls: EventClass;
+  /** Index in the stream class's `eventList`. */
+  index: number;
+  /** Decoders are compiled at the first event of the class (kernel traces declare ~1000). */
+  ready: boolean;
+  context?: ScopeDecoder;
+  payload?: ScopeDecoder;
+  /** Compiles `context` and `payload`; sets `ready`. */
+  compile(): void;
+}
+
+export interface CompiledStreamClass {
+  cls: StreamClass;
+  packetContext?: ScopeDecoder;
+  eventHeader?: ScopeDecoder;
+  eventContext?: ScopeDecoder;
+  /** Event classes by numeric id (ids are small in practice; a Map keeps sparse ids cheap). */
+  events: Map<number, CompiledEventClass>;
+  eventList: CompiledEventClass[];
+}
+
+export interface CompiledTrace {
+  cls: TraceClass;
+  packetHeader?: ScopeDecoder;
+  streams: Map<number, CompiledStreamClass>;
+  /** Generated source of the decoders compiled so far, for `--dump-decoders`. */
+  sources: string[];
+  /** Compiles every event class now (for `--dump-decoders` and metadata validation). */
+  compileAll(): void;
+}
+
+export function compileTrace(trace: TraceClass, metadataFile: string): CompiledTrace {
+  const sources: string[] = [];
+  const layoutError = (e: unknown, name: string) =>
+    e instanceof CodegenError ? new TraceFormatError(`${name}: ${e.message}`, metadataFile) : e;
+  const compile = (scope: ScopeName, struct: StructClass | undefined, earlier: EarlierScopes, name: string) => {
+    if (!struct) return undefined;
+    try {
+      const c = compileScope(scope, struct, earlier, name);
+      sources.push(c.source);
+      return c.decode;
+    } catch (e) {
+      throw layoutError(e, name);
+    }
+  };
+  const validate = (scope: ScopeName, struct: StructClass | undefined, earlier: EarlierScopes, name: string) => {
+    if (!struct) return;
+    try {
+      generateScope(scope, struct, earlier, name);
+    } catch (e) {
+      throw layoutError(e, name);
+    }
+  };
+  const packetHeader = compile('packet-header', trace.packetHeader, {}, 'trace packet header');
+  const streams = new Map<number, CompiledStreamClass>();
+  for (const sc of trace.streams.values()) {
+    const base: EarlierScopes = { 'packet-header': trace.packetHeader };
+    const pcScopes = { ...base };
+    const packetContext = compile('packet-context', sc.packetContext, pcScopes, `stream ${sc.id} packet context`);
+    const ehScopes = { ...pcScopes, 'packet-context': sc.packetContext };
+    const eventHeader = compile('event-header', sc.eventHeader, ehScopes, `stream ${sc.id} event header`);
+    const scScopes = { ...ehScopes, 'event-header': sc.eventHeader };
+    const eventContext = compile('event-common-context', sc.eventContext, scScopes, `stream ${sc.id} event context`);
+    const ecScopes = { ...scScopes, 'event-common-context': sc.eventContext };
+    const events = new Map<number, CompiledEventClass>();
+    const eventList: CompiledEventClass[] = [];
+    for (const ec of sc.events.values()) {
+      // Check the layout now (errors belong to opening the trace); compile at first use.
+      const label = `event "${ec.name}" (id ${ec.id})`;
+      validate('event-specific-context', ec.context, ecScopes, `${label} context`);
+      validate('event-payload', ec.payload, { ...ecScopes, 'event-specific-context': ec.context }, `${label} fields`);
+      const compiled: CompiledEventClass = {
+        cls: ec,
+        index: eventList.length,
+        ready: false,
+        compile() {
+          if (this.ready) return;
+          this.context = compile('event-specific-context', ec.context, ecScopes, `${label} context`);
+          const plScopes = { ...ecScopes, 'event-specific-context': ec.context };
+          this.payload = compile('event-payload', ec.payload, plScopes, `${label} fields`);
+          this.ready = true;
+        },
+      };
+      eventList.push(compiled);
+      events.set(Number(ec.id), compiled);
+    }
+    streams.set(Number(sc.id), { cls: sc, packetContext, eventHeader, eventContext, events, eventList });
+  }
+  const compileAll = () => {
+    for (const sc of streams.values()) for (const ec of sc.eventList) ec.compile();
+  };
+  return { cls: trace, packetHeader, streams, sources, compileAll };
+}

@@ -1,0 +1,215 @@
+/**
+ * Helpers called by the generated decoders (see `codegen.ts`) for the cases that are not worth
+ * inlining: bit-packed integers, integers wider than 53 bits, strings, clock updates.
+ *
+ * Positions are in bits from the start of the packet buffer. Packets are limited to 512 MiB so
+ * that positions stay below 2^32 and `>>> 3` gives the byte index.
+ */
+
+const TWO_32 = 4294967296;
+
+/** Thrown by generated code; the stream reader turns it into a TraceFormatError with the file. */
+export class DecodeError extends Error {
+  constructor(
+    message: string,
+    /** Bit position in the packet where decoding failed. */
+    readonly bitPos: number,
+  ) {
+    super(message);
+    this.name = 'DecodeError';
+  }
+}
+
+/**
+ * The mutable state of one stream's decoder. Generated functions read the packet bytes from
+ * `u8`/`dv`, advance `pos`, and update the stream clock (kept as two uint32 halves so that
+ * 64-bit cycle counts stay exact without BigInt on the hot path).
+ */
+export interface DecodeState {
+  u8: Uint8Array;
+  dv: DataView;
+  buf: Buffer;
+  pos: number;
+  /** End of meaningful data (content size) in bits. */
+  limit: number;
+  clockHi: number;
+  clockLo: number;
+  /** Byte index just past the last string read (set by `readCString`). */
+  strEnd: number;
+}
+
+export function outOfBounds(pos: number, size: number, limit: number): never {
+  throw new DecodeError(
+    `field of ${size} bits at bit ${pos} runs past the end of the packet content (bit ${limit})`,
+    pos,
+  );
+}
+
+/** Reads an unsigned little-endian bit field of `size` (1..64) bits at bit `pos`. */
+export function readBitsLE(u8: Uint8Array, pos: number, size: number): number | bigint {
+  const first = pos >>> 3;
+  const shift = pos & 7;
+  const nbytes = (shift + size + 7) >>> 3;
+  if (nbytes <= 6) {
+    let v = 0;
+    for (let i = nbytes - 1; i >= 0; i--) v = v * 256 + u8[first + i]!;
+    v = Math.floor(v / (1 << shift));
+    return v % 2 ** size;
+  }
+  let v = 0n;
+  for (let i = nbytes - 1; i >= 0; i--) v = (v << 8n) | BigInt(u8[first + i]!);
+  v = (v >> BigInt(shift)) & ((1n << BigInt(size)) - 1n);
+  return narrow(v);
+}
+
+/** Reads an unsigned big-endian bit field of `size` (1..64) bits at bit `pos`. */
+export function readBitsBE(u8: Uint8Array, pos: number, size: number): number | bigint {
+  const first = pos >>> 3;
+  const shift = pos & 7;
+  const nbytes = (shift + size + 7) >>> 3;
+  const trailing = nbytes * 8 - shift - size;
+  if (nbytes <= 6) {
+    let v = 0;
+    for (let i = 0; i < nbytes; i++) v = v * 256 + u8[first + i]!;
+    v = Math.floor(v / 2 ** trailing);
+    return v % 2 ** size;
+  }
+  let v = 0n;
+  for (let i = 0; i < nbytes; i++) v = (v << 8n) | BigInt(u8[first + i]!);
+  v = (v >> BigInt(trailing)) & ((1n << BigInt(size)) - 1n);
+  return narrow(v);
+}
+
+/** Two's complement of an unsigned `size`-bit value. */
+export function toSigned(v: number | bigint, size: number): number | bigint {
+  if (typeof v === 'number') {
+    const half = 2 ** (size - 1);
+    return v >= half ? v - half * 2 : v;
+  }
+  const half = 1n << BigInt(size - 1);
+  return narrow(v >= half ? v - (half << 1n) : v);
+}
+
+/** A bigint as a number when that is exact. */
+export function narrow(v: bigint): number | bigint {
+  return v <= 9007199254740991n && v >= -9007199254740991n ? Number(v) : v;
+}
+
+/** Unsigned 64-bit value from its halves: a number when below 2^53. */
+export function u64(hi: number, lo: number): number | bigint {
+  return hi < 0x200000 ? hi * TWO_32 + lo : (BigInt(hi) << 32n) | BigInt(lo);
+}
+
+/** Signed 64-bit value from its halves (`hi` read as int32). */
+export function s64(hi: number, lo: number): number | bigint {
+  return hi < 0x200000 && hi >= -0x200000
+    ? hi * TWO_32 + lo
+    : (BigInt(hi) << 32n) + BigInt(lo);
+}
+
+/**
+ * Reads a NUL-terminated string starting at byte `start`; sets `st.strEnd` past the NUL.
+ * The bytes are decoded as UTF-8 (as babeltrace prints them).
+ */
+export function readCString(st: DecodeState, start: number): string {
+  const u8 = st.u8;
+  const limit = st.limit >>> 3;
+  let end = start;
+  while (end < limit && u8[end] !== 0) end++;
+  if (end >= limit) {
+    throw new DecodeError('string runs past the end of the packet content', start * 8);
+  }
+  st.strEnd = end + 1;
+  return asciiOrUtf8(st.buf, u8, start, end);
+}
+
+/** A text array/sequence of `n` bytes: printed up to the first NUL, like babeltrace. */
+export function readTextBytes(st: DecodeState, start: number, n: number): string {
+  const u8 = st.u8;
+  let end = start;
+  const stop = start + n;
+  while (end < stop && u8[end] !== 0) end++;
+  return asciiOrUtf8(st.buf, u8, start, end);
+}
+
+function asciiOrUtf8(buf: Buffer, u8: Uint8Array, start: number, end: number): string {
+  // Short ASCII strings (most names) are cheaper to build by hand than through the UTF-8 decoder.
+  if (end - start <= 16) {
+    let s = '';
+    for (let i = start; i < end; i++) {
+      const c = u8[i]!;
+      if (c >= 0x80) return buf.toString('utf8', start, end);
+      s += String.fromCharCode(c);
+    }
+    return s;
+  }
+  return buf.toString('utf8', start, end);
+}
+
+/** Reads a CTF 2 variable-length (LEB128) unsigned integer at byte `start`; sets `st.strEnd`. */
+export function readVarUint(st: DecodeState, start: number): number | bigint {
+  const u8 = st.u8;
+  const limit = st.limit >>> 3;
+  let v = 0n;
+  let shift = 0n;
+  for (let i = start; i < limit; i++) {
+    const b = u8[i]!;
+    v |= BigInt(b & 0x7f) << shift;
+    shift += 7n;
+    if ((b & 0x80) === 0) {
+      st.strEnd = i + 1;
+      return narrow(v);
+    }
+  }
+  throw new DecodeError('variable-length integer runs past the end of the packet content', start * 8);
+}
+
+/** Signed LEB128 (sign-extended from the last group's high bit). */
+export function readVarSint(st: DecodeState, start: number): number | bigint {
+  const u = readVarUint(st, start);
+  const bits = BigInt((st.strEnd - start) * 7);
+  const v = BigInt(u);
+  const signed = v & (1n << (bits - 1n)) ? v - (1n << bits) : v;
+  return narrow(signed);
+}
+
+/**
+ * Updates the stream clock with an N-bit (N < 64) value, assuming at most one wrap since the last
+ * update (CTF 1.8 §8): if the new low bits are smaller than the current ones, the clock wrapped.
+ */
+export function updateClock(st: DecodeState, value: number | bigint, size: number): void {
+  if (size <= 32) {
+    const v = Number(value);
+    const m = 2 ** size;
+    let lo = st.clockLo;
+    if (v < lo % m) {
+      lo += m;
+      if (lo >= TWO_32) {
+        lo -= TWO_32;
+        st.clockHi = (st.clockHi + 1) >>> 0;
+      }
+    }
+    st.clockLo = lo - (lo % m) + v;
+    return;
+  }
+  const cur = (BigInt(st.clockHi) << 32n) | BigInt(st.clockLo);
+  const mask = (1n << BigInt(size)) - 1n;
+  const v = BigInt(value);
+  let next = (cur & ~mask) | v;
+  if (v < (cur & mask)) next += 1n << BigInt(size);
+  next &= (1n << 64n) - 1n;
+  st.clockHi = Number(next >> 32n);
+  st.clockLo = Number(next & 0xffffffffn);
+}
+
+/** Sets the clock from a full 64-bit value. */
+export function setClock(st: DecodeState, value: number | bigint): void {
+  if (typeof value === 'number') {
+    st.clockHi = Math.floor(value / TWO_32);
+    st.clockLo = value % TWO_32;
+  } else {
+    const v = BigInt.asUintN(64, value);
+    st.clockHi = Number(v >> 32n);
+    st.clockLo = Number(v & 0xffffffffn);
+  }
+}
