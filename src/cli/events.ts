@@ -59,21 +59,31 @@ export async function runEvents(paths: string[], opts: EventsOptions): Promise<n
     return 0;
   }
   const origin = set.origin;
-  const begin = opts.begin !== undefined ? Number(parseTimeArg(opts.begin, origin, '--begin') - origin) : -Infinity;
-  const end = opts.end !== undefined ? Number(parseTimeArg(opts.end, origin, '--end') - origin) : Infinity;
-  if (begin > end) throw new UsageError('--begin is after --end');
-
   const mode = opts.output ?? 'text';
   const out = new Output();
   const progress = new Progress(set);
   const text = mode === 'text' ? new TextFormatter(set, (l) => progress.stderrLine(l)) : undefined;
   const clock = text?.clock ?? new ClockPrinter((l) => progress.stderrLine(l));
-  const muxer = set.muxer({ onNotice: (n) => progress.stderrLine(noticeMessage(set, n, clock)) });
+  const muxer = set.muxer({
+    onNotice: (n) => progress.stderrLine(noticeMessage(set, n, clock)),
+    onWarning: (w) => progress.stderrLine(`tracelane: warning: ${w}`),
+  });
+  // Offsets like `+1.5s` count from the first event, which the first step of the merge finds.
+  let more = muxer.next();
+  const firstTime = more ? muxer.current!.time : Number.NaN;
+  const start = Number.isNaN(firstTime) ? origin : origin + BigInt(firstTime);
+  const begin = opts.begin !== undefined ? Number(parseTimeArg(opts.begin, start, '--begin') - origin) : -Infinity;
+  const end = opts.end !== undefined ? Number(parseTimeArg(opts.end, start, '--end') - origin) : Infinity;
+  if (begin > end) throw new UsageError('--begin is after --end');
+  // With a start time, the packet indexes let whole packets before it be skipped unread.
+  if (begin !== -Infinity) for (const r of muxer.readers) r.seek(begin);
   const filtered = nameRe !== undefined || cpu !== undefined || tid !== undefined || begin !== -Infinity || end !== Infinity;
   let count = 0;
+  let seen = 0;
   try {
-    while (muxer.next()) {
+    for (; more; more = muxer.next()) {
       const r = muxer.current!;
+      if ((++seen & 0xffff) === 0) progress.tick(muxer);
       if (filtered) {
         if (r.time < begin || r.time > end) continue;
         if (nameRe && !nameRe.test(r.eventClass.cls.name)) continue;
@@ -83,7 +93,6 @@ export async function runEvents(paths: string[], opts: EventsOptions): Promise<n
       count++;
       if (text) out.line(text.format(r));
       else if (mode === 'json') out.line(eventToJson(r, Number.isNaN(r.time) ? undefined : origin + BigInt(r.time)));
-      if ((count & 0xffff) === 0) progress.tick(muxer);
     }
   } finally {
     out.flush();

@@ -18,7 +18,13 @@ export function loadMetadata(path: string): TraceClass {
     throw new TraceFormatError(`cannot read metadata: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, path);
   }
   if (bytes.length === 0) throw new TraceFormatError('empty metadata file', path, 0);
-  const trace = isCtf2(bytes) ? parseCtf2(bytes, path) : parseTsdl(readMetadataText(bytes, path).text, path);
+  let trace: TraceClass;
+  if (isCtf2(bytes)) trace = parseCtf2(bytes, path);
+  else {
+    // The packet headers tell the byte order and UUID the TSDL text must agree with.
+    const text = readMetadataText(bytes, path);
+    trace = parseTsdl(text.text, path, text);
+  }
   assignMeanings(trace);
   return trace;
 }

@@ -12,6 +12,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { makeRecord, type EventRecords, type FullState } from './codegen.js';
 import type { CompiledEventClass, CompiledStreamClass, CompiledTrace } from './compile.js';
 import type { ClockConverter } from './clock.js';
+import { readPacketIndex, type PacketIndexEntry } from './index-file.js';
 import { DecodeError } from './runtime.js';
 import { TraceFormatError } from '../util/errors.js';
 
@@ -155,6 +156,8 @@ export class StreamReader {
   cyclesLo = 0;
   /** Number of events decoded so far. */
   count = 0;
+  /** Packets read (not skipped through the index) so far. */
+  packetsRead = 0;
   /** Packets that begin before the last event of the stream (babeltrace2 stops there). */
   packetOverlaps = 0;
   /** Events earlier than the previous event of the same stream. */
@@ -163,6 +166,9 @@ export class StreamReader {
   readonly cpus = new Set<number>();
   /** Set when the stream stopped on an error (the error is reported through `onProblem`). */
   failed = false;
+  private seekTime = -Infinity;
+  /** Packet index per file: undefined = not read yet, null = none or unusable. */
+  private readonly indexes: (PacketIndexEntry[] | null | undefined)[] = [];
   /** babeltrace2's stream ID: `stream_instance_id`, or a number given in path order. */
   streamId = -1;
   /** Order of (trace UUID, trace name, stream class ID, stream ID) among all streams. */
@@ -179,6 +185,7 @@ export class StreamReader {
     readonly id: number,
     private readonly onNotice: (n: StreamNotice) => void,
     private readonly onProblem: (p: StreamProblem) => void,
+    private readonly onWarning: (message: string) => void = () => {},
   ) {
     const sc = streamClass.cls;
     this.records = {
@@ -262,27 +269,68 @@ export class StreamReader {
     }
   }
 
+  /**
+   * Skips, using the LTTng packet index where there is one, the packets that end before `time`
+   * (ns relative to the origin): a packet is skipped when the next one begins at or before it.
+   */
+  seek(time: number): void {
+    this.seekTime = time;
+  }
+
+  private indexOf(fileIndex: number): PacketIndexEntry[] | undefined {
+    let entries = this.indexes[fileIndex];
+    if (entries === undefined) {
+      const file = this.files[fileIndex]!;
+      const r = readPacketIndex(file.path, file.size);
+      entries = r && 'entries' in r ? r.entries : null;
+      if (r && 'warning' in r) this.onWarning(r.warning);
+      this.indexes[fileIndex] = entries;
+    }
+    return entries ?? undefined;
+  }
+
+  /** True when the index says the packet at `offset` ends before the seek time. */
+  private skippable(offset: number): PacketIndexEntry | undefined {
+    if (this.seekTime === -Infinity || !this.clock) return undefined;
+    const entries = this.indexOf(this.fileIndex);
+    if (!entries) return undefined;
+    const k = entries.findIndex((e) => e.offset === offset);
+    const next = entries[k + 1];
+    if (k < 0 || !next) return undefined;
+    const nextBegin = this.clock.toRel(Number(next.timestampBegin >> 32n), Number(next.timestampBegin & 0xffffffffn));
+    return nextBegin <= this.seekTime ? entries[k] : undefined;
+  }
+
   private nextPacket(): boolean {
     const st = this.st;
     let file = this.files[this.fileIndex];
-    if (this.fd >= 0 && file && this.packetOffset + this.packetBytes >= file.size) {
-      this.closeFile();
-      this.fileIndex++;
-      file = this.files[this.fileIndex];
-      this.packetBytes = 0;
-      this.packetOffset = 0;
+    let offset: number;
+    while (true) {
+      if (this.fd >= 0 && file && this.packetOffset + this.packetBytes >= file.size) {
+        this.closeFile();
+        this.fileIndex++;
+        file = this.files[this.fileIndex];
+        this.packetBytes = 0;
+        this.packetOffset = 0;
+      }
+      if (!file) return false;
+      if (this.fd < 0) {
+        this.fd = openSync(file.path, 'r');
+        this.packetOffset = 0;
+        this.packetBytes = 0;
+      } else {
+        this.packetOffset += this.packetBytes;
+      }
+      offset = this.packetOffset;
+      if (offset >= file.size) continue;
+      const skip = this.skippable(offset);
+      if (!skip) break;
+      this.packetBytes = skip.packetBits / 8;
+      this.prevDiscarded = skip.discarded;
+      this.prevSeq = -1;
     }
-    if (!file) return false;
-    if (this.fd < 0) {
-      this.fd = openSync(file.path, 'r');
-      this.packetOffset = 0;
-      this.packetBytes = 0;
-    } else {
-      this.packetOffset += this.packetBytes;
-    }
-    const offset = this.packetOffset;
     const remaining = file.size - offset;
-    if (remaining <= 0) return this.nextPacket();
+    this.packetsRead++;
 
     // Header and context: decode from a probe of the packet's first bytes.
     const probe = Math.min(remaining, Math.max(HEADER_PROBE_BYTES, st.buf.length));

@@ -34,6 +34,8 @@ export interface ReadHandlers {
   onNotice?: (n: StreamNotice) => void;
   /** A stream stopped on bad data; the others go on. Default: collected in `problems`. */
   onProblem?: (p: StreamProblem) => void;
+  /** Something that does not stop decoding (e.g. an unusable packet index). Default: `warnings`. */
+  onWarning?: (message: string) => void;
 }
 
 function uuidKey(uuid: Uint8Array | undefined): string | undefined {
@@ -44,6 +46,7 @@ export class TraceSet {
   /** Absolute ns from the Unix epoch (for LTTng clocks) that relative times count from. */
   readonly origin: bigint;
   readonly problems: StreamProblem[] = [];
+  readonly warnings: string[] = [];
 
   private constructor(readonly traces: OpenedTrace[], origin: bigint) {
     this.origin = origin;
@@ -119,12 +122,13 @@ export class TraceSet {
     const readers: StreamReader[] = [];
     const onNotice = handlers.onNotice ?? (() => {});
     const onProblem = handlers.onProblem ?? ((p: StreamProblem) => this.problems.push(p));
+    const onWarning = handlers.onWarning ?? ((w: string) => this.warnings.push(w));
     for (const t of this.traces) {
       for (const s of t.streams) {
         const sc = t.compiled.streams.get(s.streamClassId);
         if (!sc) continue;
         const clock = sc.cls.defaultClock !== undefined ? t.clocks.get(sc.cls.defaultClock) : undefined;
-        const reader = new StreamReader(t.compiled, sc, s.files, clock, readers.length, onNotice, onProblem);
+        const reader = new StreamReader(t.compiled, sc, s.files, clock, readers.length, onNotice, onProblem, onWarning);
         reader.streamId = s.streamId;
         readers.push(reader);
       }

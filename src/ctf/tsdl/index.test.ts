@@ -137,7 +137,7 @@ test('integer attribute errors', () => {
   }
   const wide = (() => {
     try {
-      parse('typealias integer { size = 65; } := t;');
+      parse('typealias integer { size = 8193; } := t;');
     } catch (e) {
       return e;
     }

@@ -12,6 +12,7 @@ import type { TsdlOptions } from './to-model.js';
 
 export type { TsdlOptions } from './to-model.js';
 export { readMetadataText } from './packetized.js';
+export type { MetadataText } from './packetized.js';
 
 /**
  * Parses TSDL metadata text into a `TraceClass` (roles are not assigned here). Throws

@@ -291,35 +291,37 @@ class Parser {
     const at = this.start();
     const items: TypeSpecifier[] = [];
     while (true) {
-      const kind = this.kind();
-      if (kind === TokenKind.keyword) {
-        const word = this.text();
-        if (BASIC_TYPE_WORDS.has(word)) {
-          items.push({ kind: 'word', word, at: this.start() });
-          this.next();
-          continue;
-        }
-        if (word === 'const') {
-          this.next();
-          continue;
-        }
-        const compound = this.parseCompoundSpecifier(word);
-        if (!compound) break;
-        items.push(compound);
-        continue;
-      }
-      if (kind === TokenKind.identifier) {
-        const word = this.text();
-        if (!this.isTypeName(word)) break;
-        // `T name;` where `name` also names a type: it is the field, not part of the type.
-        if (items.length > 0 && this.kind(1) === TokenKind.punct && DECLARATOR_FOLLOWERS.has(this.text(1))) break;
-        items.push({ kind: 'word', word, at: this.start() });
-        this.next();
-        continue;
-      }
-      break;
+      const item = this.parseSpecifier(items.length > 0);
+      if (item === undefined) break;
+      if (item !== null) items.push(item);
     }
-    return { items: trimmed(items), at };
+    return { items: items.length === 1 ? [items[0]!] : trimmed(items), at };
+  }
+
+  /** The next type specifier; null for a skipped `const`, undefined when none starts here. */
+  private parseSpecifier(afterOthers: boolean): TypeSpecifier | null | undefined {
+    const kind = this.kind();
+    if (kind === TokenKind.keyword) {
+      const word = this.text();
+      if (BASIC_TYPE_WORDS.has(word)) {
+        const at = this.start();
+        this.next();
+        return { kind: 'word', word, at };
+      }
+      if (word === 'const') {
+        this.next();
+        return null;
+      }
+      return this.parseCompoundSpecifier(word);
+    }
+    if (kind !== TokenKind.identifier) return undefined;
+    const word = this.text();
+    if (!this.isTypeName(word)) return undefined;
+    // `T name;` where `name` also names a type: it is the field, not part of the type.
+    if (afterOthers && this.kind(1) === TokenKind.punct && DECLARATOR_FOLLOWERS.has(this.text(1))) return undefined;
+    const at = this.start();
+    this.next();
+    return { kind: 'word', word, at };
   }
 
   private parseCompoundSpecifier(keyword: string): TypeSpecifier | undefined {
@@ -492,7 +494,7 @@ class Parser {
       if (allowBitfield && this.acceptPunct(':')) declarator.bitfield = this.parseValue();
       list.push(declarator);
     } while (this.acceptPunct(','));
-    return trimmed(list);
+    return list.length === 1 ? [list[0]!] : trimmed(list);
   }
 
   private parseDeclarator(mode: 'named' | 'abstract'): Declarator {
@@ -580,7 +582,14 @@ class Parser {
   }
 
   private parseDottedName(what: string): string {
-    return this.parseNameParts(what).join('.');
+    let name = '';
+    do {
+      const kind = this.kind();
+      if (kind !== TokenKind.identifier && kind !== TokenKind.keyword) throw this.unexpected(what);
+      name = name === '' ? this.text() : `${name}.${this.text()}`;
+      this.next();
+    } while (this.acceptPunct('.'));
+    return name;
   }
 
   /** A unary expression: integer (optionally signed), string, or dotted identifiers. */

@@ -23,6 +23,7 @@ export class TsdlSource {
 
   /** 1-based line number of the string index `index` (for messages). */
   lineOf(index: number): number {
+    if (index <= 0) return 1;
     const starts = (this.lineStarts ??= lineStarts(this.text));
     let lo = 0;
     let hi = starts.length - 1;

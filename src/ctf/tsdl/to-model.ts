@@ -90,9 +90,10 @@ class ModelBuilder {
     for (const block of this.blocks.stream) this.readStream(block, trace.packetHeader);
     for (const block of this.blocks.event) this.readEvent(block, trace.packetHeader);
 
-    return {
+    const traceClass: TraceClass = {
       ctfVersion: 1,
-      ...trace,
+      major: trace.major,
+      minor: trace.minor,
       byteOrder,
       env: this.env,
       clocks: this.clocks,
@@ -100,6 +101,9 @@ class ModelBuilder {
       callsites,
       warnings: this.warnings,
     };
+    if (trace.uuid) traceClass.uuid = trace.uuid;
+    if (trace.packetHeader) traceClass.packetHeader = trace.packetHeader;
+    return traceClass;
   }
 
   /** `/* CTF 1.8` opens text metadata; babeltrace only warns when it is missing. */

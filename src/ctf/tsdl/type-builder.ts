@@ -15,6 +15,7 @@ import type {
   Declarator,
   Dimension,
   EnumSpecifier,
+  FieldDeclaration,
   StructSpecifier,
   TypeSpecifier,
   TypeSpecifiers,
@@ -261,13 +262,7 @@ export class TypeBuilder {
           this.declare(entry, scope);
           continue;
         }
-        // A struct written as the type of a single plain field is at `location.path + name`.
-        const [only, more] = entry.declarators;
-        const memberLocation =
-          location && only && !more && only.name !== undefined && only.pointers === 0 && only.dimensions.length === 0
-            ? { origin: location.origin, path: [...location.path, only.name] }
-            : undefined;
-        const declared = this.declarators(entry.type, entry.declarators, scope, true, memberLocation);
+        const declared = this.declarators(entry.type, entry.declarators, scope, true, location && memberLocation(location, entry));
         for (const { name, type, at } of declared) {
           if (members.some((m) => m.origName === name)) {
             throw source.error(`duplicate ${owner === 'struct' ? 'field' : 'option'} '${name}' in ${owner}`, at);
@@ -371,6 +366,15 @@ export class TypeBuilder {
     }
     return this.ctx.refs.register(ref, at, true);
   }
+}
+
+/** A struct body written as the type of a single plain field is at `location.path + name`. */
+function memberLocation(location: Location, entry: FieldDeclaration): Location | undefined {
+  const [type] = entry.type.items;
+  const [only, more] = entry.declarators;
+  if (type?.kind !== 'struct' || !type.body || !only || more || only.name === undefined) return undefined;
+  if (only.pointers > 0 || only.dimensions.length > 0 || only.bitfield) return undefined;
+  return { origin: location.origin, path: [...location.path, only.name] };
 }
 
 function hasBody(item: StructSpecifier | VariantSpecifier | EnumSpecifier): boolean {
