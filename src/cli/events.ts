@@ -2,6 +2,7 @@
  * `tracelane events`: every event of the traces in time order, as babeltrace2 prints them (text),
  * as JSON lines, or decoded and only counted (none, for benchmarks).
  */
+import { Option, type Command } from 'commander';
 import { eventToJson } from '../ctf/json-format.js';
 import { ClockPrinter, TextFormatter } from '../ctf/text-format.js';
 import { TraceSet } from '../ctf/trace-set.js';
@@ -44,6 +45,23 @@ function threadOf(r: StreamReader): unknown {
   return undefined;
 }
 
+export function registerEvents(program: Command): void {
+  program
+    .command('events')
+    .description('print the events of one or more traces, merged in time order (text equals babeltrace2)')
+    .argument('<trace...>', 'trace folders (a trace, an LTTng session, or any folder of traces)')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json', 'none']).default('text'))
+    .option('--begin <time>', 'first time to print (ns, hh:mm:ss.nnnnnnnnn, or +1.5s from the first event)')
+    .option('--end <time>', 'last time to print')
+    .option('--event <glob>', 'only events whose name matches (e.g. "sched_*")')
+    .option('--cpu <n>', 'only events of this CPU (packet cpu_id)')
+    .option('--tid <n>', 'only events of this thread (tid/vtid context or perf_tid)')
+    .option('--dump-decoders', 'print the generated decoder source and exit')
+    .action(async (traces: string[], opts: EventsOptions) => {
+      process.exitCode = await runEvents(traces, opts);
+    });
+}
+
 export async function runEvents(paths: string[], opts: EventsOptions): Promise<number> {
   const cpu = intOption(opts.cpu, '--cpu');
   const tid = intOption(opts.tid, '--tid');
@@ -83,7 +101,7 @@ export async function runEvents(paths: string[], opts: EventsOptions): Promise<n
   try {
     for (; more; more = muxer.next()) {
       const r = muxer.current!;
-      if ((++seen & 0xffff) === 0) progress.tick(muxer);
+      if ((++seen & 0xffff) === 0) progress.tick(muxer.readers);
       if (filtered) {
         if (r.time < begin || r.time > end) continue;
         if (nameRe && !nameRe.test(r.eventClass.cls.name)) continue;

@@ -3,11 +3,13 @@
  * holds (streams, CPUs, events per name) and what it lost (discarded events, lost packets).
  * Every stream is decoded in full, stream by stream (no merge needed for counting).
  */
+import type { Command } from 'commander';
 import { stringifyExact } from '../ctf/json-format.js';
 import { ClockPrinter } from '../ctf/text-format.js';
 import type { StreamNotice } from '../ctf/stream-reader.js';
 import { TraceSet, type OpenedTrace } from '../ctf/trace-set.js';
 import { Output } from './output.js';
+import { Progress } from './progress.js';
 import { reportProblems } from './warnings.js';
 
 interface TraceSummary {
@@ -48,7 +50,7 @@ function uuidOf(t: OpenedTrace): string | null {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-export function summarise(set: TraceSet): TraceSummary[] {
+export function summarise(set: TraceSet, progress?: Progress): TraceSummary[] {
   const notices: StreamNotice[] = [];
   const readers = set.createReaders({ onNotice: (n) => notices.push(n) });
   const summaries = new Map<OpenedTrace, TraceSummary & { first: number; last: number; cpuSet: Set<number> }>();
@@ -87,6 +89,7 @@ export function summarise(set: TraceSet): TraceSummary[] {
     const s = byCompiled.get(r.trace)!;
     const counts = new Map<string, number>();
     while (r.next()) {
+      if (progress && (r.count & 0xffff) === 0) progress.tick(readers);
       const name = r.eventClass.cls.name;
       counts.set(name, (counts.get(name) ?? 0) + 1);
       const t = r.time;
@@ -156,9 +159,26 @@ function human(out: Output, s: TraceSummary): void {
   }
 }
 
+export function registerInfo(program: Command): void {
+  program
+    .command('info')
+    .description('summarise traces: tracer, host, clock, time range, streams, CPUs, events per name, losses')
+    .argument('<trace...>', 'trace folders')
+    .option('--json', 'machine-readable output')
+    .action(async (traces: string[], opts: { json?: boolean }) => {
+      process.exitCode = await runInfo(traces, opts);
+    });
+}
+
 export async function runInfo(paths: string[], opts: { json?: boolean }): Promise<number> {
   const set = TraceSet.open(paths);
-  const summaries = summarise(set);
+  const progress = new Progress(set);
+  let summaries: TraceSummary[];
+  try {
+    summaries = summarise(set, progress);
+  } finally {
+    progress.done();
+  }
   const out = new Output();
   if (opts.json) {
     const firsts = summaries.map((s) => s.first_ns).filter((v): v is bigint => v !== null);

@@ -3,8 +3,8 @@
  * stderr with an exit code (0 ok, 1 trace or runtime error, 2 usage error). Stack traces only with
  * `--debug`.
  */
-import { Command, CommanderError, Option } from 'commander';
-import { runEvents } from './events.js';
+import { Command, CommanderError } from 'commander';
+import { COMMANDS } from './commands.js';
 import { runInfo } from './info.js';
 import { PipeClosed } from './output.js';
 import { TraceFormatError, UsageError } from '../util/errors.js';
@@ -17,27 +17,7 @@ function program(): Command {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .showHelpAfterError('(run with --help for usage)');
 
-  p.command('events')
-    .description('print the events of one or more traces, merged in time order (text equals babeltrace2)')
-    .argument('<trace...>', 'trace folders (a trace, an LTTng session, or any folder of traces)')
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json', 'none']).default('text'))
-    .option('--begin <time>', 'first time to print (ns, hh:mm:ss.nnnnnnnnn, or +1.5s from the start)')
-    .option('--end <time>', 'last time to print')
-    .option('--event <glob>', 'only events whose name matches (e.g. "sched_*")')
-    .option('--cpu <n>', 'only events of this CPU (packet cpu_id)')
-    .option('--tid <n>', 'only events of this thread (tid/vtid context or perf_tid)')
-    .option('--dump-decoders', 'print the generated decoder source and exit')
-    .action(async (traces: string[], opts) => {
-      process.exitCode = await runEvents(traces, opts);
-    });
-
-  p.command('info')
-    .description('summarise traces: tracer, host, clock, time range, streams, CPUs, events per name, losses')
-    .argument('<trace...>', 'trace folders')
-    .option('--json', 'machine-readable output')
-    .action(async (traces: string[], opts) => {
-      process.exitCode = await runInfo(traces, opts);
-    });
+  for (const register of COMMANDS) register(p);
 
   p.command('demo', { hidden: true })
     .description('what `npm start` runs')

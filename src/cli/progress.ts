@@ -3,7 +3,7 @@
  * more than a second, so pipes, files and tests see nothing.
  */
 import cliProgress from 'cli-progress';
-import type { Muxer } from '../ctf/muxer.js';
+import type { StreamReader } from '../ctf/stream-reader.js';
 import type { TraceSet } from '../ctf/trace-set.js';
 
 export class Progress {
@@ -17,7 +17,7 @@ export class Progress {
     this.enabled = process.stderr.isTTY === true;
   }
 
-  tick(muxer: Muxer): void {
+  tick(readers: readonly StreamReader[]): void {
     if (!this.enabled) return;
     if (!this.bar) {
       if (Date.now() - this.started < 1000) return;
@@ -28,7 +28,7 @@ export class Progress {
       this.bar.start(Math.ceil(this.total / 2 ** 20), 0);
     }
     let done = 0;
-    for (const r of muxer.readers) done += r.bytesDone();
+    for (const r of readers) done += r.bytesDone();
     this.bar.update(Math.floor(done / 2 ** 20));
   }
 
