@@ -222,8 +222,12 @@ class Generator {
   private indent = 1;
   private tmp = 0;
   readonly constants: unknown[] = [];
-  /** Alignment that `p` is known to satisfy at this point of the generated code. */
+  /**
+   * What is statically known of `p` here: p ≡ phase (mod known), known a power of two. It lets
+   * alignments become constants (or vanish) and bit-field shifts be computed at generation time.
+   */
   private known = 1;
+  private phase = 0;
 
   constructor(
     private readonly scope: ScopeName,
@@ -232,6 +236,19 @@ class Generator {
 
   startAligned(): void {
     this.known = 1 << 20;
+    this.phase = 0;
+  }
+
+  private at(known: number, phase = 0): void {
+    this.known = known;
+    this.phase = phase % known;
+  }
+
+  /** The position facts that hold in every one of several code paths. */
+  private merge(states: [number, number][]): void {
+    let k = Math.min(...states.map(([known]) => known));
+    while (k > 1 && new Set(states.map(([, ph]) => ph % k)).size > 1) k /= 2;
+    this.at(k, states[0]![1]);
   }
 
   body(): string {
@@ -252,20 +269,25 @@ class Generator {
   }
 
   private align(a: number): void {
-    if (a <= this.known) return;
-    if (a > 1) {
-      this.line(`p = ((p + ${a - 1}) >>> ${Math.log2(a)}) * ${a};`);
-      // Padding is data too: aligning may not take the position past the content.
+    if (a <= 1) return;
+    if (a <= this.known) {
+      // Statically known: a constant skip, or nothing.
+      const pad = (a - (this.phase % a)) % a;
+      if (pad === 0) return;
+      this.line(`p += ${pad};`);
       this.line(`if (p > L) rt.outOfBounds(p, 0, L);`);
+      this.at(this.known, this.phase + pad);
+      return;
     }
-    this.known = a;
+    this.line(`p = ((p + ${a - 1}) >>> ${Math.log2(a)}) * ${a};`);
+    // Padding is data too: aligning may not take the position past the content.
+    this.line(`if (p > L) rt.outOfBounds(p, 0, L);`);
+    this.at(a, 0);
   }
 
-  /** After advancing by `bits` (a static amount), what alignment still holds. */
+  /** After advancing by a static number of bits. */
   private advanced(bits: number): void {
-    if (bits === 0) return;
-    const low = bits & -bits;
-    this.known = Math.min(this.known, low > 0 ? low : 1);
+    this.at(this.known, this.phase + bits);
   }
 
   private check(bits: string): void {
@@ -307,15 +329,15 @@ class Generator {
         return this.float(fc.size, fc.align, fc.byteOrder === 'le', target);
       case 'string':
         this.align(8);
-        this.line(`${target} = rt.readCString(st, p >>> 3); p = st.strEnd * 8;`);
-        this.known = 8;
+        this.line(`${target} = rt.readCString(st, p >>> 3, ${this.constant(rt.newStringCache())}); p = st.strEnd * 8;`);
+        this.at(8);
         return;
       case 'counted-string': {
         const n = this.lengthExpr(fc.length, frames);
         this.align(8);
         this.check(`${n} * 8`);
         this.line(`${target} = rt.readTextBytes(st, p >>> 3, ${n}); p += ${n} * 8;`);
-        this.known = typeof fc.length === 'number' ? this.known : 8;
+        if (typeof fc.length !== 'number') this.at(8);
         return;
       }
       case 'blob': {
@@ -323,7 +345,7 @@ class Generator {
         this.align(8);
         this.check(`${n} * 8`);
         this.line(`${target} = u8.slice(p >>> 3, (p >>> 3) + ${n}); p += ${n} * 8;`);
-        this.known = 8;
+        if (typeof fc.length !== 'number') this.at(8);
         return;
       }
       case 'struct':
@@ -337,7 +359,7 @@ class Generator {
       case 'optional': {
         const sel = this.resolve(fc.selector, frames);
         const cond = fc.ranges ? this.rangeTest(sel.expr, fc.ranges) : `${sel.expr}`;
-        const saved = this.known;
+        const saved: [number, number] = [this.known, this.phase];
         this.line(`if (${cond}) {`);
         this.indent++;
         const t = this.v('o');
@@ -350,7 +372,7 @@ class Generator {
         if (!isCompound(fc.type)) this.line(`${target} = ${t};`);
         this.indent--;
         this.line(`} else ${target} = null;`);
-        this.known = Math.min(saved, 1);
+        this.merge([saved, [this.known, this.phase]]);
         return;
       }
     }
@@ -360,7 +382,16 @@ class Generator {
     for (const role of fc.roles ?? []) {
       if (role === 'default-clock-timestamp') {
         if (fc.size === 64) this.line(`rt.setClock(st, ${value}); st.clockSet = true;`);
-        else this.line(`rt.updateClock(st, ${value}, ${fc.size}); st.clockSet = true;`);
+        else if (fc.size < 32) {
+          // The wrap rule inline (see runtime.updateClock): new low bits below the current ones
+          // mean the counter wrapped once.
+          const m = 2 ** fc.size;
+          const v = this.v('c');
+          const lo = this.v('lo');
+          this.line(`{ const ${v} = ${value}; let ${lo} = st.clockLo;`);
+          this.line(`  if (${v} < (${lo} & ${m - 1})) { ${lo} += ${m}; if (${lo} >= 4294967296) { ${lo} -= 4294967296; st.clockHi = (st.clockHi + 1) >>> 0; } }`);
+          this.line(`  st.clockLo = ${lo} - (${lo} & ${m - 1}) + ${v}; st.clockSet = true; }`);
+        } else this.line(`rt.updateClock(st, ${value}, ${fc.size}); st.clockSet = true;`);
       }
       const prop = ROLE_PROPERTY[role];
       if (prop) this.line(`st.${prop} = ${value};`);
@@ -371,7 +402,7 @@ class Generator {
     if (fc.variableLength) {
       this.align(8);
       this.line(`${target} = rt.${fc.signed ? 'readVarSint' : 'readVarUint'}(st, p >>> 3); p = st.strEnd * 8;`);
-      this.known = 8;
+      this.at(8);
       this.roleCode(fc, target);
       return;
     }
@@ -379,7 +410,8 @@ class Generator {
     const size = fc.size;
     const le = fc.byteOrder === 'le';
     this.check(String(size));
-    const byteAligned = this.known >= 8 && (size === 8 || size === 16 || size === 32 || size === 64);
+    const shift = this.known >= 8 ? this.phase % 8 : -1;
+    const byteAligned = shift === 0 && (size === 8 || size === 16 || size === 32 || size === 64);
     if (byteAligned) {
       const s = fc.signed ? 'Int' : 'Uint';
       if (size === 8) this.line(`${target} = ${fc.signed ? 'dv.getInt8(p >>> 3)' : 'u8[p >>> 3]'};`);
@@ -391,8 +423,18 @@ class Generator {
         this.line(
           `const ${hi} = dv.get${s}32((p >>> 3) + ${hiOff}, ${le}), ${lo} = dv.getUint32((p >>> 3) + ${loOff}, ${le});`,
         );
-        this.line(`${target} = rt.${fc.signed ? 's64' : 'u64'}(${hi}, ${lo});`);
+        // Exact as a number below 2^53 (pointers, sizes, ns): no BigInt on the common path.
+        if (fc.signed) this.line(`${target} = (${hi} < 2097152 && ${hi} >= -2097152) ? ${hi} * 4294967296 + ${lo} : rt.s64(${hi}, ${lo});`);
+        else this.line(`${target} = ${hi} < 2097152 ? ${hi} * 4294967296 + ${lo} : rt.u64(${hi}, ${lo});`);
       }
+    } else if (shift >= 0 && shift + size <= 32 && size < 32) {
+      // A bit field within one 32-bit word whose bit offset is known: shift and mask inline
+      // (the packet buffer has slack after its content for the bytes past the field).
+      const word = `dv.getUint32(p >>> 3, ${le})`;
+      const down = le ? shift : 32 - shift - size;
+      const bits = `(${down ? `${word} >>> ${down}` : word})`;
+      if (fc.signed) this.line(`${target} = (${bits} << ${32 - size}) >> ${32 - size};`);
+      else this.line(`${target} = ${bits} & ${2 ** size - 1};`);
     } else {
       const read = `rt.${le ? 'readBitsLE' : 'readBitsBE'}(u8, p, ${size})`;
       this.line(`${target} = ${fc.signed ? `rt.toSigned(${read}, ${size})` : read};`);
@@ -405,7 +447,7 @@ class Generator {
   private float(size: 32 | 64, align: number, le: boolean, target: string): void {
     this.align(align);
     this.check(String(size));
-    if (this.known >= 8) this.line(`${target} = dv.getFloat${size}(p >>> 3, ${le});`);
+    if (this.known >= 8 && this.phase % 8 === 0) this.line(`${target} = dv.getFloat${size}(p >>> 3, ${le});`);
     else {
       // Bit-packed float: gather the bits, then reinterpret them.
       const bits = this.v('f');
@@ -426,8 +468,9 @@ class Generator {
     if (isTextElement(element)) {
       this.align(8);
       this.check(`${length} * 8`);
-      this.line(`${target} = rt.readTextBytes(st, p >>> 3, ${length}); p += ${length} * 8;`);
-      if (!fixed) this.known = Math.min(this.known, 8);
+      this.line(`${target} = rt.readTextBytes(st, p >>> 3, ${length}, ${this.constant(rt.newStringCache())}); p += ${length} * 8;`);
+      if (fixed) this.advanced(Number(length) * 8);
+      else this.at(8);
       return;
     }
     const elemAlign = alignmentOf(element);
@@ -444,11 +487,13 @@ class Generator {
     this.line(`${a}.length = ${n};`);
     this.line(`for (let ${i} = 0; ${i} < ${n}; ${i}++) {`);
     this.indent++;
-    const saved = this.known;
     // Every iteration starts where the previous element ended: only what holds for all of them
     // may be assumed (an int16 with align = 32 must re-align each element).
     const stride = basicSize(element);
-    this.known = stride !== undefined && stride % elemAlign === 0 ? elemAlign : Math.min(elemAlign, stride !== undefined ? stride & -stride : 1);
+    const top: [number, number] =
+      stride === undefined ? [1, 0] : stride % elemAlign === 0 ? [elemAlign, 0] : [Math.min(elemAlign, stride & -stride), 0];
+    const beforeLoop: [number, number] = [this.known, this.phase];
+    this.at(top[0], top[1]);
     if (isCompound(element)) {
       const e = this.v('e');
       const mk = this.constant(() => makeRecord(element));
@@ -460,7 +505,8 @@ class Generator {
     }
     this.indent--;
     this.line(`}`);
-    this.known = Math.min(saved, elemAlign);
+    // After zero or more elements.
+    this.merge([beforeLoop, top, [this.known, this.phase]]);
   }
 
   private variant(fc: VariantClass, target: string, frames: Frame[]): void {
@@ -475,25 +521,25 @@ class Generator {
     this.line(`if (${k} < 0) throw new rt.DecodeError('no variant option of ${escapeForString(fc.tag.text)} selected by value ' + ${t}, p);`);
     this.line(`${h}.option = ${k};`);
     this.line(`switch (${k}) {`);
-    const saved = this.known;
-    let after = saved;
+    const saved: [number, number] = [this.known, this.phase];
+    const after: [number, number][] = [];
     fc.options.forEach((opt, idx) => {
       this.line(`case ${idx}: {`);
       this.indent++;
-      this.known = saved;
+      this.at(saved[0], saved[1]);
       if (isCompound(opt.type)) {
         this.line(`${h}.value = ${h}.slots[${idx}];`);
         this.field(opt.type, `${h}.value`, frames);
       } else {
         this.field(opt.type, `${h}.value`, frames);
       }
-      after = Math.min(after, this.known);
+      after.push([this.known, this.phase]);
       this.line(`break;`);
       this.indent--;
       this.line(`}`);
     });
     this.line(`}`);
-    this.known = after;
+    if (after.length) this.merge(after);
   }
 
   private rangeTest(expr: string, ranges: Range[]): string {

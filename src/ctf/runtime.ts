@@ -108,10 +108,26 @@ export function s64(hi: number, lo: number): number | bigint {
 }
 
 /**
+ * The last short string a field decoded, with its bytes: the same field tends to repeat the same
+ * text (thread and process names, paths), and reusing the string spares an allocation.
+ */
+export interface StringCache {
+  bytes: Uint8Array;
+  length: number;
+  value: string;
+}
+
+const CACHED_BYTES = 32;
+
+export function newStringCache(): StringCache {
+  return { bytes: new Uint8Array(CACHED_BYTES), length: -1, value: '' };
+}
+
+/**
  * Reads a NUL-terminated string starting at byte `start`; sets `st.strEnd` past the NUL.
  * The bytes are decoded as UTF-8 (as babeltrace prints them).
  */
-export function readCString(st: DecodeState, start: number): string {
+export function readCString(st: DecodeState, start: number, cache?: StringCache): string {
   const u8 = st.u8;
   const limit = st.limit >>> 3;
   let end = start;
@@ -120,16 +136,32 @@ export function readCString(st: DecodeState, start: number): string {
     throw new DecodeError('string runs past the end of the packet content', start * 8);
   }
   st.strEnd = end + 1;
-  return asciiOrUtf8(st.buf, u8, start, end);
+  return cache ? cachedText(st, start, end, cache) : asciiOrUtf8(st.buf, u8, start, end);
 }
 
 /** A text array/sequence of `n` bytes: printed up to the first NUL, like babeltrace. */
-export function readTextBytes(st: DecodeState, start: number, n: number): string {
+export function readTextBytes(st: DecodeState, start: number, n: number, cache?: StringCache): string {
   const u8 = st.u8;
   let end = start;
   const stop = start + n;
   while (end < stop && u8[end] !== 0) end++;
-  return asciiOrUtf8(st.buf, u8, start, end);
+  return cache ? cachedText(st, start, end, cache) : asciiOrUtf8(st.buf, u8, start, end);
+}
+
+function cachedText(st: DecodeState, start: number, end: number, cache: StringCache): string {
+  const len = end - start;
+  if (len > CACHED_BYTES) return asciiOrUtf8(st.buf, st.u8, start, end);
+  const u8 = st.u8;
+  const bytes = cache.bytes;
+  if (len === cache.length) {
+    let i = 0;
+    while (i < len && bytes[i] === u8[start + i]) i++;
+    if (i === len) return cache.value;
+  }
+  for (let i = 0; i < len; i++) bytes[i] = u8[start + i]!;
+  cache.length = len;
+  cache.value = asciiOrUtf8(st.buf, u8, start, end);
+  return cache.value;
 }
 
 function asciiOrUtf8(buf: Buffer, u8: Uint8Array, start: number, end: number): string {

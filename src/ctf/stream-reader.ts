@@ -18,6 +18,11 @@ import { TraceFormatError } from '../util/errors.js';
 
 const PACKET_MAGIC = 0xc1fc1fc1;
 const HEADER_PROBE_BYTES = 4096;
+/**
+ * Bytes kept after any data in the packet buffer: generated decoders read bit fields as whole
+ * 32-bit words, which may reach up to 3 bytes past a field that ends the content.
+ */
+const SLACK_BYTES = 8;
 /** Positions are bit offsets kept below 2^32 (see runtime.ts). */
 const MAX_PACKET_BYTES = 512 * 1024 * 1024;
 
@@ -54,7 +59,7 @@ function num(v: number | bigint): number {
 }
 
 function newState(): FullState {
-  const buf = Buffer.alloc(HEADER_PROBE_BYTES);
+  const buf = Buffer.alloc(HEADER_PROBE_BYTES + SLACK_BYTES);
   return {
     u8: buf,
     dv: new DataView(buf.buffer, buf.byteOffset, buf.byteLength),
@@ -94,7 +99,7 @@ export function probeStreamFile(trace: CompiledTrace, path: string, size: number
   const st = newState();
   const fd = openSync(path, 'r');
   try {
-    const n = readSync(fd, st.u8, 0, Math.min(size, st.u8.length), 0);
+    const n = readSync(fd, st.u8, 0, Math.min(size, st.u8.length - SLACK_BYTES), 0);
     st.limit = n * 8;
     const rec = emptyRecords();
     try {
@@ -251,8 +256,9 @@ export class StreamReader {
     this.fd = -1;
   }
 
-  private ensureCapacity(bytes: number): void {
+  private ensureCapacity(dataBytes: number): void {
     const st = this.st;
+    const bytes = dataBytes + SLACK_BYTES;
     if (st.buf.length >= bytes) return;
     let size = st.buf.length;
     while (size < bytes) size *= 2;
@@ -333,7 +339,7 @@ export class StreamReader {
     this.packetsRead++;
 
     // Header and context: decode from a probe of the packet's first bytes.
-    const probe = Math.min(remaining, Math.max(HEADER_PROBE_BYTES, st.buf.length));
+    const probe = Math.min(remaining, Math.max(HEADER_PROBE_BYTES, st.buf.length - SLACK_BYTES));
     this.ensureCapacity(probe);
     this.read(probe, offset);
     st.pos = 0;
