@@ -9,6 +9,25 @@ const CHUNK = 1 << 16;
 
 export class PipeClosed extends Error {}
 
+// Lone low surrogates U+DC80..U+DCFF stand for raw bytes that were not UTF-8 (see runtime.ts).
+const ESCAPED_BYTES = /(?<![\ud800-\udbff])[\udc80-\udcff]/;
+
+/** UTF-8 bytes of the text, with escaped raw bytes written back as themselves. */
+export function encodeText(text: string): Buffer {
+  if (!ESCAPED_BYTES.test(text)) return Buffer.from(text, 'utf8');
+  const parts: Buffer[] = [];
+  let from = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xdc80 && c <= 0xdcff && !(i > 0 && text.charCodeAt(i - 1) >= 0xd800 && text.charCodeAt(i - 1) <= 0xdbff)) {
+      parts.push(Buffer.from(text.slice(from, i), 'utf8'), Buffer.of(c - 0xdc00));
+      from = i + 1;
+    }
+  }
+  parts.push(Buffer.from(text.slice(from), 'utf8'));
+  return Buffer.concat(parts);
+}
+
 export class Output {
   private parts: string[] = [];
   private size = 0;
@@ -23,7 +42,7 @@ export class Output {
 
   flush(): void {
     if (this.size === 0) return;
-    const data = Buffer.from(this.parts.join(''), 'utf8');
+    const data = encodeText(this.parts.join(''));
     this.parts = [];
     this.size = 0;
     let off = 0;

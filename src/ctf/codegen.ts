@@ -228,6 +228,8 @@ class Generator {
    */
   private known = 1;
   private phase = 0;
+  /** Byte order of the last bit field read in this scope: 'mixed' when paths disagree. */
+  private order: 'le' | 'be' | 'mixed' | undefined;
 
   constructor(
     private readonly scope: ScopeName,
@@ -249,6 +251,23 @@ class Generator {
     let k = Math.min(...states.map(([known]) => known));
     while (k > 1 && new Set(states.map(([, ph]) => ph % k)).size > 1) k /= 2;
     this.at(k, states[0]![1]);
+  }
+
+  /**
+   * CTF allows the byte order to change only at a byte boundary (a field cannot share a byte
+   * with a field of the other order); babeltrace2 refuses it, and so do we.
+   */
+  private byteOrder(order: 'le' | 'be'): void {
+    const last = this.order;
+    this.order = order;
+    // Where paths disagree on the previous order, no check: better to decode than to refuse.
+    if (last === undefined || last === order || last === 'mixed') return;
+    if (this.known >= 8) {
+      if (this.phase % 8 === 0) return;
+      this.line(`throw new rt.DecodeError('byte order changes inside a byte', p);`);
+      return;
+    }
+    this.line(`if ((p & 7) !== 0) throw new rt.DecodeError('byte order changes inside a byte', p);`);
   }
 
   body(): string {
@@ -409,6 +428,7 @@ class Generator {
     this.align(fc.align);
     const size = fc.size;
     const le = fc.byteOrder === 'le';
+    this.byteOrder(fc.byteOrder);
     this.check(String(size));
     const shift = this.known >= 8 ? this.phase % 8 : -1;
     const byteAligned = shift === 0 && (size === 8 || size === 16 || size === 32 || size === 64);
@@ -494,6 +514,9 @@ class Generator {
       stride === undefined ? [1, 0] : stride % elemAlign === 0 ? [elemAlign, 0] : [Math.min(elemAlign, stride & -stride), 0];
     const beforeLoop: [number, number] = [this.known, this.phase];
     this.at(top[0], top[1]);
+    // Before an element: the field before the array (first one) or the previous element's last.
+    const elemLast = lastOrderOf(element);
+    if (elemLast !== undefined && this.order !== elemLast) this.order = this.order === undefined ? elemLast : 'mixed';
     if (isCompound(element)) {
       const e = this.v('e');
       const mk = this.constant(() => makeRecord(element));
@@ -523,10 +546,13 @@ class Generator {
     this.line(`switch (${k}) {`);
     const saved: [number, number] = [this.known, this.phase];
     const after: [number, number][] = [];
+    const savedOrder = this.order;
+    const orders = new Set<string | undefined>();
     fc.options.forEach((opt, idx) => {
       this.line(`case ${idx}: {`);
       this.indent++;
       this.at(saved[0], saved[1]);
+      this.order = savedOrder;
       if (isCompound(opt.type)) {
         this.line(`${h}.value = ${h}.slots[${idx}];`);
         this.field(opt.type, `${h}.value`, frames);
@@ -534,12 +560,14 @@ class Generator {
         this.field(opt.type, `${h}.value`, frames);
       }
       after.push([this.known, this.phase]);
+      orders.add(this.order);
       this.line(`break;`);
       this.indent--;
       this.line(`}`);
     });
     this.line(`}`);
     if (after.length) this.merge(after);
+    this.order = orders.size === 1 ? [...orders][0] as typeof this.order : 'mixed';
   }
 
   private rangeTest(expr: string, ranges: Range[]): string {
@@ -648,6 +676,34 @@ function variantRanges(fc: VariantClass, tag: FieldClass): Range[][] {
     });
   }
   throw new CodegenError(`variant tag ${fc.tag.text} must be an enumeration or an integer`);
+}
+
+/** Byte order of the last bit field a field class ends with, if it is static. */
+function lastOrderOf(fc: FieldClass): 'le' | 'be' | 'mixed' | undefined {
+  switch (fc.kind) {
+    case 'int':
+      return fc.variableLength ? undefined : fc.byteOrder;
+    case 'enum':
+      return fc.container.byteOrder;
+    case 'bool':
+    case 'bit-array':
+      return fc.byteOrder;
+    case 'struct': {
+      for (let i = fc.members.length - 1; i >= 0; i--) {
+        const o = lastOrderOf(fc.members[i]!.type);
+        if (o !== undefined) return o;
+      }
+      return undefined;
+    }
+    case 'array':
+    case 'sequence':
+      return lastOrderOf(fc.element);
+    case 'variant':
+    case 'optional':
+      return 'mixed';
+    default:
+      return undefined;
+  }
 }
 
 /** Size in bits of a fixed-size scalar field class, else undefined. */

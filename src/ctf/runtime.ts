@@ -170,12 +170,47 @@ function asciiOrUtf8(buf: Buffer, u8: Uint8Array, start: number, end: number): s
     let s = '';
     for (let i = start; i < end; i++) {
       const c = u8[i]!;
-      if (c >= 0x80) return buf.toString('utf8', start, end);
+      if (c >= 0x80) return utf8(buf, u8, start, end);
       s += String.fromCharCode(c);
     }
     return s;
   }
-  return buf.toString('utf8', start, end);
+  return utf8(buf, u8, start, end);
+}
+
+/** First code unit of the "escaped byte" range: byte b that is not UTF-8 becomes U+DC00 + b. */
+export const ESCAPED_BYTE_BASE = 0xdc00;
+
+/**
+ * UTF-8 text, where bytes that are not valid UTF-8 become lone surrogates U+DC80..U+DCFF
+ * (Python's "surrogateescape"): babeltrace prints such bytes raw, and the text writer turns
+ * these code units back into the same bytes.
+ */
+function utf8(buf: Buffer, u8: Uint8Array, start: number, end: number): string {
+  const s = buf.toString('utf8', start, end);
+  if (!s.includes('\ufffd')) return s;
+  let out = '';
+  let i = start;
+  while (i < end) {
+    const c = u8[i]!;
+    const len = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+    let ok = len > 0 && i + len <= end;
+    for (let k = 1; ok && k < len; k++) ok = (u8[i + k]! & 0xc0) === 0x80;
+    if (ok && len > 1) {
+      const piece = buf.toString('utf8', i, i + len);
+      // Overlong forms and surrogates decode to U+FFFD: keep those bytes escaped.
+      ok = !piece.includes('\ufffd') || (len === 3 && c === 0xef && u8[i + 1] === 0xbf && u8[i + 2] === 0xbd);
+      if (ok) {
+        out += piece;
+        i += len;
+        continue;
+      }
+    }
+    if (len === 1) out += String.fromCharCode(c);
+    else out += String.fromCharCode(ESCAPED_BYTE_BASE + c);
+    i += 1;
+  }
+  return out;
 }
 
 /** Reads a CTF 2 variable-length (LEB128) unsigned integer at byte `start`; sets `st.strEnd`. */

@@ -84,7 +84,7 @@ function formatEnum(e: EnumClass, v: number | bigint): string {
   const container = formatInt(v, e.container);
   if (labels.length === 0) return `( <unknown> : container = ${container} )`;
   if (labels.length === 1) return `( ${quote(labels[0]!)} : container = ${container} )`;
-  return `( { ${labels.map(quote).join(', ')} } : container = ${container} )`;
+  return `( ${labels.map(quote).join(', ')} : container = ${container} )`;
 }
 
 /**
