@@ -25,6 +25,8 @@ export interface CompiledStreamClass {
   eventContext?: ScopeDecoder;
   /** Event classes by numeric id (ids are small in practice; a Map keeps sparse ids cheap). */
   events: Map<number, CompiledEventClass>;
+  /** The same for ids below 65536, as a dense array (the per-event lookup). */
+  eventsById: (CompiledEventClass | undefined)[];
   eventList: CompiledEventClass[];
 }
 
@@ -93,7 +95,10 @@ export function compileTrace(trace: TraceClass, metadataFile: string): CompiledT
       eventList.push(compiled);
       events.set(Number(ec.id), compiled);
     }
-    streams.set(Number(sc.id), { cls: sc, packetContext, eventHeader, eventContext, events, eventList });
+    const eventsById: (CompiledEventClass | undefined)[] = [];
+    for (const [id, ec] of events) if (id >= 0 && id < 65536) eventsById[id] = ec;
+    for (let i = 0; i < eventsById.length; i++) eventsById[i] ??= undefined;
+    streams.set(Number(sc.id), { cls: sc, packetContext, eventHeader, eventContext, events, eventsById, eventList });
   }
   const compileAll = () => {
     for (const sc of streams.values()) for (const ec of sc.eventList) ec.compile();

@@ -437,8 +437,9 @@ export class StreamReader {
     const start = st.pos;
     st.eventId = -1;
     sc.eventHeader?.(st, rec.eh, rec);
-    const id = st.eventId === -1 ? 0 : num(st.eventId);
-    const ec = sc.events.get(id);
+    const raw = st.eventId;
+    const id = raw === -1 ? 0 : typeof raw === 'number' ? raw : Number(raw);
+    const ec = id < 65536 ? sc.eventsById[id] : sc.events.get(id);
     if (!ec) throw new DecodeError(`no event class with id ${id} in stream class ${sc.cls.id}`, st.pos);
     if (!ec.ready) ec.compile();
     this.eventClass = ec;
