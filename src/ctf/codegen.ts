@@ -20,7 +20,10 @@ import type {
   StructClass,
   VariantClass,
 } from './model.js';
+import { alignmentOf } from './alignment.js';
 import * as rt from './runtime.js';
+
+export { alignmentOf };
 
 /** The records of all scopes of the event being decoded; keys follow `SCOPE_KEY`. */
 export interface EventRecords {
@@ -83,35 +86,6 @@ export interface VariantValue {
 
 /** Scopes decoded before the one being compiled, for references. */
 export type EarlierScopes = Partial<Record<ScopeName, StructClass>>;
-
-/** Alignment (bits) of a field class, as used before reading it. */
-export function alignmentOf(fc: FieldClass): number {
-  switch (fc.kind) {
-    case 'int':
-      return fc.variableLength ? 8 : fc.align;
-    case 'enum':
-      return alignmentOf(fc.container);
-    case 'float':
-    case 'bool':
-    case 'bit-array':
-      return fc.align;
-    case 'string':
-    case 'counted-string':
-    case 'blob':
-      return 8;
-    case 'struct': {
-      let a = Math.max(1, fc.align);
-      for (const m of fc.members) a = Math.max(a, alignmentOf(m.type));
-      return a;
-    }
-    case 'array':
-    case 'sequence':
-      return alignmentOf(fc.element);
-    case 'variant':
-    case 'optional':
-      return 1;
-  }
-}
 
 /** Is this an 8-bit text-encoded integer (an array or sequence of it is a string)? */
 export function isTextElement(fc: FieldClass): boolean {

@@ -34,6 +34,7 @@ import { JsonArray, JsonObject } from './json.js';
 import type { Located } from './json.js';
 import { fieldRefOf } from './locations.js';
 import type { LocationSite } from './locations.js';
+import { alignmentOf } from '../alignment.js';
 
 /** Where the field class being built sits. */
 export interface FieldSite {
@@ -287,7 +288,7 @@ export class FieldClassBuilder {
     const fc: ArrayClass | SequenceClass =
       typeof length === 'number' ? { kind: 'array', element, length } : { kind: 'sequence', element, length };
     const minAlign = r.optAlignment('minimum-alignment');
-    if (minAlign !== undefined && minAlign > staticAlignment(element)) this.arrayMinAlign.set(fc, minAlign);
+    if (minAlign !== undefined && minAlign > alignmentOf(element)) this.arrayMinAlign.set(fc, minAlign);
     return fc;
   }
 
@@ -384,29 +385,3 @@ function describeSite(site: FieldSite): string {
   return site.fieldPath.length === 0 ? `${site.scope} field class` : `field "${site.fieldPath.join('.')}"`;
 }
 
-/** Alignment known without reading data (a variant's depends on the option: counted as 1). */
-export function staticAlignment(fc: FieldClass): number {
-  switch (fc.kind) {
-    case 'int':
-      return fc.variableLength ? 8 : fc.align;
-    case 'enum':
-      return staticAlignment(fc.container);
-    case 'float':
-    case 'bool':
-    case 'bit-array':
-      return fc.align;
-    case 'string':
-    case 'counted-string':
-    case 'blob':
-      return 8;
-    case 'struct':
-      return fc.members.reduce((a, m) => Math.max(a, staticAlignment(m.type)), fc.align);
-    case 'array':
-    case 'sequence':
-      return staticAlignment(fc.element);
-    case 'optional':
-      return staticAlignment(fc.type);
-    case 'variant':
-      return 1;
-  }
-}
