@@ -119,7 +119,12 @@ export function summarise(set: TraceSet, progress?: Progress): TraceSummary[] {
 }
 
 function fmtNs(ns: bigint | null): string {
-  return ns === null ? '-' : `${new ClockPrinter(() => {}).formatBig(ns)} (${ns} ns)`;
+  if (ns === null) return '-';
+  const day = new Date(Number(ns / 1_000_000n));
+  const date = Number.isNaN(day.getTime())
+    ? ''
+    : `${day.getFullYear()}-${String(day.getMonth() + 1).padStart(2, '0')}-${String(day.getDate()).padStart(2, '0')} `;
+  return `${date}${new ClockPrinter(() => {}).formatBig(ns)} (${ns} ns)`;
 }
 
 function fmtDuration(a: bigint | null, b: bigint | null): string {
