@@ -4,6 +4,7 @@
  * ends the output quietly.
  */
 import { writeSync } from 'node:fs';
+import { escapedBytes } from '../ctf/runtime.js';
 
 const CHUNK = 1 << 16;
 
@@ -14,7 +15,7 @@ const ESCAPED_BYTES = /(?<![\ud800-\udbff])[\udc80-\udcff]/;
 
 /** UTF-8 bytes of the text, with escaped raw bytes written back as themselves. */
 export function encodeText(text: string): Buffer {
-  if (!ESCAPED_BYTES.test(text)) return Buffer.from(text, 'utf8');
+  if (!escapedBytes.seen || !ESCAPED_BYTES.test(text)) return Buffer.from(text, 'utf8');
   const parts: Buffer[] = [];
   let from = 0;
   for (let i = 0; i < text.length; i++) {

@@ -181,6 +181,9 @@ function asciiOrUtf8(buf: Buffer, u8: Uint8Array, start: number, end: number): s
 /** First code unit of the "escaped byte" range: byte b that is not UTF-8 becomes U+DC00 + b. */
 export const ESCAPED_BYTE_BASE = 0xdc00;
 
+/** Set once any string held bytes that are not UTF-8: writers then look for escaped bytes. */
+export const escapedBytes = { seen: false };
+
 /**
  * UTF-8 text, where bytes that are not valid UTF-8 become lone surrogates U+DC80..U+DCFF
  * (Python's "surrogateescape"): babeltrace prints such bytes raw, and the text writer turns
@@ -207,7 +210,10 @@ function utf8(buf: Buffer, u8: Uint8Array, start: number, end: number): string {
       }
     }
     if (len === 1) out += String.fromCharCode(c);
-    else out += String.fromCharCode(ESCAPED_BYTE_BASE + c);
+    else {
+      out += String.fromCharCode(ESCAPED_BYTE_BASE + c);
+      escapedBytes.seen = true;
+    }
     i += 1;
   }
   return out;
