@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, statSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { kernelBench } from './kernel.js';
 
 const root = resolve(fileURLToPath(import.meta.url), '../../..');
 const cli = join(root, 'bin', 'tracelane.js');
@@ -111,6 +112,7 @@ function main(): void {
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const r of rows) console.log(fmt(r));
   console.log(`\n(best of ${ROUNDS} alternating runs each; times include process start-up)`);
+  kernelBench(traces, cli, ROUNDS);
 }
 
 main();

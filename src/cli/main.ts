@@ -5,7 +5,6 @@
  */
 import { Command, CommanderError } from 'commander';
 import { COMMANDS } from './commands.js';
-import { runInfo } from './info.js';
 import { PipeClosed } from './output.js';
 import { TraceFormatError, UsageError } from '../util/errors.js';
 
@@ -19,18 +18,6 @@ function program(): Command {
 
   for (const register of COMMANDS) register(p);
 
-  p.command('demo', { hidden: true })
-    .description('what `npm start` runs')
-    .argument('[trace...]', 'a trace to summarise')
-    .action(async (traces: string[]) => {
-      if (traces.length === 0) {
-        p.outputHelp();
-        process.stdout.write('\nExample: npx tracelane info ../shared/traces/tracevizlab/simple-kernel\n');
-        process.exitCode = 0;
-        return;
-      }
-      process.exitCode = await runInfo(traces, {});
-    });
   return p;
 }
 

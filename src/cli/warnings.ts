@@ -30,8 +30,9 @@ export function noticeMessage(set: TraceSet, n: StreamNotice, clock: ClockPrinte
   );
 }
 
-/** Prints streams that stopped on bad data; returns the exit code (1 when there were any). */
+/** Prints warnings and the streams that stopped on bad data; the exit code (1 when any stopped). */
 export function reportProblems(set: TraceSet): number {
+  for (const w of set.warnings) process.stderr.write(`tracelane: warning: ${w}\n`);
   for (const p of set.problems) {
     process.stderr.write(`tracelane: error: ${p.error.describe()} (${p.stream.count} events of this stream decoded before)\n`);
   }

@@ -83,6 +83,7 @@ export class TraceSet {
       return openTrace(g.members.map((m) => m.dir), winner.cls, name);
     });
     const origin = chooseOrigin(traces);
+    const set = new TraceSet(traces, origin);
     for (const t of traces) {
       for (const [name, conv] of t.clocks) {
         const firsts = t.streams
@@ -91,9 +92,19 @@ export class TraceSet {
           .filter((c): c is bigint => c !== undefined);
         const ref = firsts.length ? firsts.reduce((a, b) => (a < b ? a : b)) : 0n;
         conv.setOrigin(origin, ref);
+        // Times are ns from the shared origin in doubles: exact within 2^53 ns (104 days).
+        // Clocks further apart (e.g. a perf trace whose clock was not aligned on the LTTng one)
+        // cannot be one timeline to the nanosecond; babeltrace2 refuses to mix them.
+        const distance = conv.absoluteNs(ref) - origin;
+        if (distance > 2n ** 53n || distance < -(2n ** 53n)) {
+          set.warnings.push(
+            `${t.metadataPath}: clock "${name}" is ${Math.round(Number(distance) / 8.64e13)} days away from the other traces' clocks; ` +
+              'its times are not nanosecond-exact on the shared timeline (were the clocks aligned when recording?)',
+          );
+        }
       }
     }
-    return new TraceSet(traces, origin);
+    return set;
   }
 
   /** Ranks of every stream for babeltrace2's tie-breaking order (see muxer `compareTies`). */

@@ -1,0 +1,143 @@
+/**
+ * Questions asked of a kernel model over a time range [t1, t2] (ns from the origin): time per
+ * state, CPU time and usage, context switches, what ran where. All read the frozen tables;
+ * nothing re-reads the trace.
+ */
+import type { KernelModel, ThreadInfo } from './model.js';
+import { isOnCpu, THREAD_STATE_COUNT, ThreadState } from './states.js';
+
+/** Time spent in each `ThreadState` by thread `row` within [t1, t2]. */
+export function stateDurations(model: KernelModel, row: number, t1: number, t2: number): Float64Array {
+  const out = new Float64Array(THREAD_STATE_COUNT);
+  const tbl = model.threadStates;
+  tbl.forEachIn(row, t1, t2, (i, from, to) => {
+    out[tbl.state[i]!]! += to - from;
+  });
+  return out;
+}
+
+/**
+ * On-CPU time of a thread within [t1, t2], as lttng-cputop and Trace Compass's CPU usage count it:
+ * from switch-in to switch-out (interrupts included), plus, for the thread found running first
+ * on a CPU, the time from the trace start until then.
+ */
+export function cpuTime(model: KernelModel, row: number, t1: number, t2: number): number {
+  const tbl = model.threadStates;
+  let sum = 0;
+  tbl.forEachIn(row, t1, t2, (i, from, to) => {
+    // RUN_USER with no CPU comes from a statedump "run": runnable, not known to be on a CPU.
+    if (isOnCpu(tbl.state[i]!) && tbl.aux[i]! >= 0) sum += to - from;
+  });
+  for (const c of model.cpus) {
+    if (c.assumedThread === row) sum += overlap(model.start, c.knownFrom, t1, t2);
+  }
+  return sum;
+}
+
+export function overlap(a1: number, a2: number, b1: number, b2: number): number {
+  return Math.max(0, Math.min(a2, b2) - Math.max(a1, b1));
+}
+
+/** Busy (non-idle) time of CPU row `cpuIndex` within [t1, t2], counted like lttng-cputop. */
+export function cpuBusyTime(model: KernelModel, cpuIndex: number, t1: number, t2: number): number {
+  const c = model.cpus[cpuIndex]!;
+  const tbl = model.cpuStates;
+  let sum = 0;
+  tbl.forEachIn(c.row, t1, t2, (i, from, to) => {
+    // The current thread is not the idle thread (interrupts count as the thread's time).
+    if (tbl.arg[i]! > 0) sum += to - from;
+  });
+  if (c.assumedThread >= 0) sum += overlap(model.start, c.knownFrom, t1, t2);
+  return sum;
+}
+
+/** Busy fraction of a CPU in each of `buckets` equal slices of [t1, t2] (for sparklines). */
+export function cpuBusyHistogram(model: KernelModel, cpuIndex: number, t1: number, t2: number, buckets: number): Float64Array {
+  const out = new Float64Array(buckets);
+  const w = (t2 - t1) / buckets;
+  if (!(w > 0)) return out;
+  const c = model.cpus[cpuIndex]!;
+  const add = (from: number, to: number) => {
+    let b = Math.max(0, Math.floor((from - t1) / w));
+    while (b < buckets && from < to) {
+      const bEnd = t1 + (b + 1) * w;
+      const e = Math.min(to, bEnd);
+      out[b]! += e - from;
+      from = e;
+      b++;
+    }
+  };
+  const tbl = model.cpuStates;
+  tbl.forEachIn(c.row, t1, t2, (i, from, to) => {
+    if (tbl.arg[i]! > 0) add(from, to);
+  });
+  if (c.assumedThread >= 0) add(Math.max(model.start, t1), Math.min(c.knownFrom, t2));
+  for (let b = 0; b < buckets; b++) out[b] = Math.min(1, out[b]! / w);
+  return out;
+}
+
+export interface SwitchCounts {
+  /** Left the CPU to sleep or for another reason than preemption. */
+  voluntary: number;
+  /** Preempted (still runnable). */
+  involuntary: number;
+  /** Runs that started on another CPU than the previous run. */
+  cpuChanges: number;
+  /** CPUs the thread ran on. */
+  cpus: number[];
+}
+
+/** Context switches of a thread whose switch-out falls in [t1, t2], and the CPUs it used. */
+export function switchCounts(model: KernelModel, row: number, t1: number, t2: number): SwitchCounts {
+  const tbl = model.threadStates;
+  const lo = tbl.rowOffset[row]!;
+  const hi = tbl.rowOffset[row + 1]!;
+  const res: SwitchCounts = { voluntary: 0, involuntary: 0, cpuChanges: 0, cpus: [] };
+  const cpus = new Set<number>();
+  let lastCpu = -1;
+  for (let i = lo; i < hi; i++) {
+    const s = tbl.state[i]!;
+    const on = isOnCpu(s) && tbl.aux[i]! >= 0;
+    if (on) {
+      const cpu = tbl.aux[i]!;
+      const inRange = tbl.end[i]! > t1 && tbl.start[i]! <= t2;
+      if (inRange) cpus.add(cpu);
+      // A new run: the previous interval was off-CPU.
+      const prevOn = i > lo && isOnCpu(tbl.state[i - 1]!) && tbl.aux[i - 1]! >= 0;
+      if (!prevOn) {
+        if (lastCpu >= 0 && cpu !== lastCpu && tbl.start[i]! >= t1 && tbl.start[i]! <= t2) res.cpuChanges++;
+      }
+      lastCpu = cpu;
+      continue;
+    }
+    // An off-CPU interval right after an on-CPU one is a switch-out at its start.
+    if (i > lo && isOnCpu(tbl.state[i - 1]!) && tbl.aux[i - 1]! >= 0) {
+      const t = tbl.start[i]!;
+      if (t < t1 || t > t2) continue;
+      if (s === ThreadState.WAIT_CPU) res.involuntary++;
+      else res.voluntary++;
+    }
+  }
+  res.cpus = [...cpus].sort((a, b) => a - b);
+  return res;
+}
+
+/** Migrations per thread row within [t1, t2]. */
+export function migrationsByThread(model: KernelModel, t1: number, t2: number): Int32Array {
+  const out = new Int32Array(model.threads.length);
+  const m = model.migrations;
+  for (let i = 0; i < m.length; i++) if (m.time[i]! >= t1 && m.time[i]! <= t2) out[m.thread[i]!]!++;
+  return out;
+}
+
+/** The thread's pid for display (its tid when unknown). */
+export function pidOf(t: ThreadInfo): number {
+  return t.pid >= 0 ? t.pid : t.tid;
+}
+
+/** Thread rows with this tid (a tid can have several lifetimes), in time order. */
+export function rowsOfTid(model: KernelModel, tid: number): number[] {
+  const rows: number[] = [];
+  for (const t of model.threads) if (t.tid === tid && t.idleCpu < 0) rows.push(t.row);
+  return rows;
+}

@@ -1,0 +1,133 @@
+/**
+ * What every kernel analysis command shares: the `--begin/--end/--json` options, reading the
+ * trace into the kernel model (one pass, with progress on a terminal), the time range, time
+ * formatting, and the end-of-run warnings (discarded events, damaged streams).
+ */
+import type { Command } from 'commander';
+import { stringifyExact } from '../ctf/json-format.js';
+import { ClockPrinter } from '../ctf/text-format.js';
+import { TraceSet } from '../ctf/trace-set.js';
+import { analyzeKernel, type KernelAnalysis } from '../analysis/kernel/index.js';
+import type { KernelModel } from '../analysis/kernel/model.js';
+import { UsageError } from '../util/errors.js';
+import { Output } from './output.js';
+import { Progress } from './progress.js';
+import { parseTimeArg } from './time-arg.js';
+import { reportProblems, timeRegressions } from './warnings.js';
+
+export interface AnalysisOptions {
+  begin?: string;
+  end?: string;
+  json?: boolean;
+}
+
+export function addAnalysisOptions(cmd: Command): Command {
+  return cmd
+    .argument('<trace...>', 'trace folders (a kernel trace, an LTTng session, or a perf CTF trace)')
+    .option('--begin <time>', 'start of the range (ns, hh:mm:ss.nnnnnnnnn, or +1.5s from the first event)')
+    .option('--end <time>', 'end of the range')
+    .option('--json', 'print one JSON document (times in ns since the epoch)');
+}
+
+export interface Loaded {
+  set: TraceSet;
+  analysis: KernelAnalysis;
+  model: KernelModel;
+  /** The range asked for, within the trace (ns from the origin). */
+  begin: number;
+  end: number;
+  out: Output;
+  /** Absolute ns since the epoch of a model time. */
+  abs(t: number): bigint;
+  /** `hh:mm:ss.nnnnnnnnn` (local time, like `events`) of a model time. */
+  time(t: number): string;
+  /** Prints warnings and returns the exit code (1 when streams were damaged). */
+  finish(): number;
+}
+
+/** Reads the kernel trace of `paths` into the kernel model, for the range of the options. */
+export function loadKernelModel(paths: string[], opts: AnalysisOptions): Loaded {
+  const set = TraceSet.open(paths);
+  const progress = new Progress(set);
+  let discarded = 0;
+  let lostPackets = 0;
+  let beginRel = -Infinity;
+  let endRel = Infinity;
+  const parseRange = (first: number): number => {
+    const start = set.origin + BigInt(first);
+    if (opts.begin !== undefined) beginRel = Number(parseTimeArg(opts.begin, start, '--begin') - set.origin);
+    if (opts.end !== undefined) endRel = Number(parseTimeArg(opts.end, start, '--end') - set.origin);
+    if (beginRel > endRel) throw new UsageError('--begin is after --end');
+    return endRel;
+  };
+  let analysis: KernelAnalysis;
+  try {
+    analysis = analyzeKernel(set, {
+      end: parseRange,
+      onNotice: (n) => {
+        if (n.kind === 'discarded-events') discarded += n.count ?? 1;
+        else lostPackets += n.count ?? 1;
+      },
+      onWarning: (w) => progress.stderrLine(`tracelane: warning: ${w}`),
+      onTick: (readers) => progress.tick(readers),
+    });
+  } finally {
+    progress.done();
+  }
+  const model = analysis.model;
+  const begin = Math.max(beginRel, model.start);
+  const end = Math.min(endRel, model.end);
+  const clock = new ClockPrinter();
+  return {
+    set,
+    analysis,
+    model,
+    begin,
+    end: Math.max(begin, end),
+    out: new Output(),
+    abs: (t) => set.origin + BigInt(Math.round(t)),
+    time: (t) => clock.formatBig(set.origin + BigInt(Math.round(t))),
+    finish() {
+      this.out.flush();
+      if (discarded > 0 || lostPackets > 0) {
+        const what = [discarded > 0 ? `${discarded} discarded events` : '', lostPackets > 0 ? `${lostPackets} lost packets` : ''].filter(Boolean).join(' and ');
+        process.stderr.write(`tracelane: warning: the tracer lost data (${what}); states around the gaps may be wrong\n`);
+      }
+      const backwards = timeRegressions(analysis.read.readers);
+      if (backwards) process.stderr.write(`${backwards}\n`);
+      return reportProblems(set);
+    },
+  };
+}
+
+/** One JSON document with bigints printed as exact integers. */
+export function jsonLine(doc: unknown): string {
+  return stringifyExact(toExact(doc));
+}
+
+function toExact(v: unknown): unknown {
+  if (typeof v === 'bigint') return { $bigint: v.toString() };
+  if (Array.isArray(v)) return v.map(toExact);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toExact(x)]));
+  if (typeof v === 'number' && !Number.isFinite(v)) return null;
+  return v;
+}
+
+/** Parses a whole-number option. */
+export function intOption(v: string | undefined, name: string): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v)) throw new UsageError(`${name} takes a whole number, not "${v}"`);
+  return Number(v);
+}
+
+/** Rounds to `d` decimals (JSON figures). */
+export function round(v: number, d = 3): number {
+  const f = 10 ** d;
+  return Math.round(v * f) / f;
+}
+
+/** The header line every human report starts with. */
+export function rangeLine(l: Loaded): string {
+  const dur = (l.end - l.begin) / 1e9;
+  return `Range: [${l.time(l.begin)}, ${l.time(l.end)}] (${dur.toFixed(6)} s), ${l.analysis.kernel.layout.name}`;
+}

@@ -1,0 +1,112 @@
+/**
+ * What a layout is: for each event class of a trace, once, the canonical kind and a function
+ * that copies the fields the analyses need from the decoded records into the reused
+ * `KernelEvent`. Field names are resolved when binding, so the per-event work is a few property
+ * reads, with no string comparison.
+ */
+import type { EventRecords } from '../ctf/codegen.js';
+import type { EventClass, StreamClass, StructClass } from '../ctf/model.js';
+import type { StringTable } from '../store/growable.js';
+import { Kind, type KernelEvent } from './canonical.js';
+import type { PrevStateDecoder } from './prev-state.js';
+
+export type Extractor = (rec: EventRecords, ev: KernelEvent) => void;
+
+export interface Binding {
+  kind: number;
+  /** Fills `ev` (all fields of the kind, plus cpu and context tid/pid); not `time`. */
+  extract: Extractor;
+}
+
+export interface KernelLayout {
+  /** E.g. "lttng-modules 2.7+ (syscall_entry_*, irq_softirq_*)" or "perf". */
+  readonly name: string;
+  readonly tracer: 'lttng' | 'perf';
+  /** Syscall names; canonical events carry ids into this table. */
+  readonly syscalls: StringTable;
+  /** Whether the trace declares wakeup events (sched_wakeup or sched_waking). */
+  readonly hasWakeups: boolean;
+  /** Whether the trace declares sched_waking (emitted in the waker's context). */
+  readonly hasWaking: boolean;
+  readonly prevState: PrevStateDecoder;
+  bind(sc: StreamClass, ec: EventClass): Binding;
+}
+
+export const IGNORED: Binding = { kind: Kind.IGNORE, extract: () => {} };
+
+/** A number from a decoded field (integers above 2^53 arrive as bigint). */
+export function num(v: unknown): number {
+  return typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : -1;
+}
+
+export function str(v: unknown): string {
+  return typeof v === 'string' ? v : '';
+}
+
+export function hasField(s: StructClass | undefined, name: string): boolean {
+  return s !== undefined && s.members.some((m) => m.name === name);
+}
+
+/** The tracer version from the env (`tracer_major` …), [0, 0, 0] when absent. */
+export function tracerVersion(env: Map<string, string | bigint>): [number, number, number] {
+  const n = (k: string) => {
+    const v = env.get(k);
+    return v === undefined ? 0 : Number(v);
+  };
+  return [n('tracer_major'), n('tracer_minor'), n('tracer_patchlevel')];
+}
+
+/** Every event class name declared by the trace (to choose event families before reading). */
+export function declaredNames(streams: Iterable<StreamClass>): Set<string> {
+  const names = new Set<string>();
+  for (const sc of streams) for (const ec of sc.events.values()) names.add(ec.name);
+  return names;
+}
+
+/** Reads a number from the records of an event (a scope field, e.g. the packet's `cpu_id`). */
+export type NumberReader = (rec: EventRecords) => number;
+
+/** A reader of a numeric field of a scope (64-bit values beyond 2^53 arrive as bigint). */
+export function numField(scope: 'pl' | 'pc' | 'sc' | 'ec', name: string): NumberReader {
+  return (rec) => num(rec[scope][name]);
+}
+
+/**
+ * Adds the per-event common fields (CPU, context tid/pid) in front of a kind's extractor. The
+ * variants are separate closures so that no per-event test decides what the trace has.
+ *
+ * Extractors are closures shared by all the event classes of a kind (one per kind and layout),
+ * not code generated per class: a trace declares hundreds of syscall classes, and warming up one
+ * function each costs more, on traces of a few million events, than the polymorphic property
+ * reads of a shared one (measured on many-threads and cat-kernel).
+ */
+export function withCommon(f: Extractor, cpu: NumberReader, ctxTid: NumberReader | undefined, ctxPid: NumberReader | undefined): Extractor {
+  if (ctxTid && ctxPid) {
+    return (rec, ev) => {
+      ev.cpu = cpu(rec);
+      ev.ctxTid = ctxTid(rec);
+      ev.ctxPid = ctxPid(rec);
+      f(rec, ev);
+    };
+  }
+  if (ctxTid) {
+    return (rec, ev) => {
+      ev.cpu = cpu(rec);
+      ev.ctxTid = ctxTid(rec);
+      ev.ctxPid = -1;
+      f(rec, ev);
+    };
+  }
+  return (rec, ev) => {
+    ev.cpu = cpu(rec);
+    ev.ctxTid = -1;
+    ev.ctxPid = -1;
+    f(rec, ev);
+  };
+}
+
+/** The kernel's command name after exec: the file's base name, at most 15 bytes. */
+export function commFromFilename(filename: string): string {
+  const base = filename.slice(filename.lastIndexOf('/') + 1);
+  return base.slice(0, 15);
+}
