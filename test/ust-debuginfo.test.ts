@@ -14,7 +14,6 @@ import { LlvmSymbolizer } from '../src/symbols/llvm-symbolizer.js';
 import { corpusTest, repoRoot, tracePath } from '../src/testing/corpus.js';
 import { babeltrace2 } from '../src/testing/run.js';
 
-const FIX = join(repoRoot, 'test', 'fixtures', 'debug-info', 'x86-64-linux-gnu');
 
 interface Comparison {
   /** Fields babeltrace2 filled (bin, func, src), all equal to ours. */
@@ -59,18 +58,8 @@ function needsSymbolizer(): { skip: string | false } {
 
 const DEBUG_INFO_TRACE = 'babeltrace/ctf-traces/succeed/debug-info';
 
-test('babeltrace test binaries: DWARF in the file, ELF only, build ID and debug link', needsSymbolizer(), async () => {
-  const trace = tracePath(DEBUG_INFO_TRACE);
-  // Two events in foo and bar: bin + func + src each with DWARF, bin + func without.
-  assert.deepEqual(await compare(trace, { targetPrefix: join(FIX, 'dwarf-full') }), { compared: 6, extra: 0 });
-  assert.deepEqual(await compare(trace, { targetPrefix: join(FIX, 'elf-only') }), { compared: 4, extra: 0 });
-  // The trace has no build_id/debug_link events: babeltrace2 then gives no source line, while
-  // tracelane reads them from the ELF file and finds the debug files.
-  assert.deepEqual(await compare(trace, { targetPrefix: join(FIX, 'build-id'), debugDir: join(FIX, 'build-id') }), { compared: 4, extra: 2 });
-  assert.deepEqual(await compare(trace, { targetPrefix: join(FIX, 'debug-link') }), { compared: 4, extra: 2 });
-});
-
 for (const rel of [
+  DEBUG_INFO_TRACE,
   'recorded-here/a-tracepoints',
   'recorded-here/c-libc-wrapper',
   'recorded-here/c-pthread-wrapper',

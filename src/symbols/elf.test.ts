@@ -1,14 +1,16 @@
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
-import { repoRoot } from '../testing/corpus.js';
+import { after, test } from 'node:test';
+import { buildElfFixtures } from '../testing/elf-fixtures.js';
 import { fileCrc32, crc32 } from './crc32.js';
 import { ElfFile, ET_DYN, symbolAt } from './elf.js';
 
-const FIX = join(repoRoot, 'test', 'fixtures', 'debug-info', 'x86-64-linux-gnu');
+const fx = buildElfFixtures();
+after(() => rmSync(fx.root, { recursive: true, force: true }));
 
 function withElf<T>(rel: string, f: (e: ElfFile) => T): T {
-  const e = ElfFile.open(join(FIX, rel));
+  const e = ElfFile.open(join(fx.root, rel));
   assert.ok(e, rel);
   try {
     return f(e);
@@ -17,33 +19,36 @@ function withElf<T>(rel: string, f: (e: ElfFile) => T): T {
   }
 }
 
-test('build ID, debug link and DWARF presence of the fixtures', () => {
-  withElf('dwarf-full/libhello-so', (e) => {
+test('build ID, debug link and DWARF presence', () => {
+  withElf('dwarf-full/libdemo.so', (e) => {
     assert.equal(e.type, ET_DYN);
-    assert.equal(e.buildId(), 'cdd98cdd87f7fe64c13b6daad553987eafd40cbb');
+    assert.equal(e.buildId(), fx.buildId);
     assert.equal(e.hasDwarf(), true);
     assert.equal(e.debugLink(), undefined);
   });
-  withElf('elf-only/libhello-so', (e) => {
+  withElf('elf-only/libdemo.so', (e) => {
     assert.equal(e.buildId(), undefined);
     assert.equal(e.hasDwarf(), false);
   });
-  withElf('debug-link/libhello-so', (e) => {
+  withElf('debug-link/libdemo.so', (e) => {
     const link = e.debugLink();
-    assert.equal(link?.filename, 'libhello-so.debug');
+    assert.equal(link?.filename, 'libdemo.so.debug');
     // The CRC recorded in the stripped file is the CRC of the debug file.
-    assert.equal(fileCrc32(join(FIX, 'debug-link', 'libhello-so.debug')), link?.crc);
+    assert.equal(fileCrc32(join(fx.root, 'debug-link', 'libdemo.so.debug')), link?.crc);
   });
-  assert.equal(ElfFile.open(join(FIX, '..', 'README.md')), undefined);
-  assert.equal(ElfFile.open(join(FIX, 'nope')), undefined);
+  assert.equal(ElfFile.open(join(fx.root, 'libdemo.c')), undefined);
+  assert.equal(ElfFile.open(join(fx.root, 'nope')), undefined);
 });
 
 test('function symbols: babeltrace2 nearest rule and the bounded rule', () => {
-  withElf('elf-only/libhello-so', (e) => {
+  const sym = fx.symbols.get('elf-only')!;
+  const alpha = sym.get('alpha')!;
+  const beta = sym.get('beta')!;
+  withElf('elf-only/libdemo.so', (e) => {
     const t = e.functions('symtab');
     assert.ok(t);
-    assert.deepEqual(symbolAt(t, 0x2349, false), { name: 'foo', start: 0x2277 });
-    assert.deepEqual(symbolAt(t, 0x2448, true), { name: 'bar', start: 0x2376 });
+    assert.deepEqual(symbolAt(t, alpha + 2, false), { name: 'alpha', start: alpha });
+    assert.deepEqual(symbolAt(t, beta + 2, true), { name: 'beta', start: beta });
     assert.equal(symbolAt(t, 0, false), undefined);
   });
 });
