@@ -4,11 +4,11 @@
  * `--debug`.
  */
 import { Command, CommanderError } from 'commander';
-import { COMMANDS } from './commands.js';
+import { registerCommands } from './commands.js';
 import { PipeClosed } from './output.js';
 import { TraceFormatError, UsageError } from '../util/errors.js';
 
-function program(): Command {
+async function program(argv: string[]): Promise<Command> {
   const p = new Command('tracelane')
     .description('Read and analyse LTTng / CTF traces.')
     .option('--debug', 'show stack traces on errors')
@@ -16,15 +16,15 @@ function program(): Command {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .showHelpAfterError('(run with --help for usage)');
 
-  for (const register of COMMANDS) register(p);
+  await registerCommands(p, argv);
 
   return p;
 }
 
 export async function main(argv: string[]): Promise<number> {
   const debug = argv.includes('--debug');
-  const p = program();
   try {
+    const p = await program(argv);
     process.exitCode = 0;
     await p.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
