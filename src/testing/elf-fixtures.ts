@@ -77,3 +77,18 @@ export function buildElfFixtures(): ElfFixtures {
   }
   return { root, buildId, symbols };
 }
+
+/**
+ * The fixtures, or (outside CI, where a compiler may be missing) the reason they could not be
+ * built: the tests then skip with that reason.
+ */
+export function elfFixturesOrSkip(): { fx?: ElfFixtures; skip: string | false } {
+  try {
+    return { fx: buildElfFixtures(), skip: false };
+  } catch (e) {
+    if (process.env['CI'] === 'true') throw e;
+    const why = `cannot build ELF fixtures (gcc and binutils needed): ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
+    process.stderr.write(`notice: ${why}\n`);
+    return { skip: why };
+  }
+}
