@@ -17,23 +17,14 @@
  *
  * Blank lines and `#` comments are ignored.
  */
-import { Kind, KernelEvent, PrevState } from '../layouts/canonical.js';
+import { Kind, KernelEvent, PrevState, SCHED_TRACEPOINTS } from '../layouts/canonical.js';
 import { commFromFilename } from '../layouts/layout.js';
 import { PrevStateDecoder, prevStateFromLetter } from '../layouts/prev-state.js';
 import { StringTable } from '../store/growable.js';
 import { KernelModelBuilder, type KernelModel, type ModelOptions } from './kernel/model.js';
 
 const NAMES: Record<string, number> = {
-  sched_switch: Kind.SCHED_SWITCH,
-  sched_wakeup: Kind.SCHED_WAKEUP,
-  sched_waking: Kind.SCHED_WAKING,
-  sched_wakeup_new: Kind.SCHED_WAKEUP_NEW,
-  sched_migrate_task: Kind.SCHED_MIGRATE,
-  sched_process_fork: Kind.PROCESS_FORK,
-  sched_process_exec: Kind.PROCESS_EXEC,
-  sched_process_exit: Kind.PROCESS_EXIT,
-  sched_process_free: Kind.PROCESS_FREE,
-  sched_pi_setprio: Kind.PI_SETPRIO,
+  ...SCHED_TRACEPOINTS,
   statedump: Kind.STATEDUMP_PROCESS,
   syscall_entry: Kind.SYSCALL_ENTRY,
   syscall_exit: Kind.SYSCALL_EXIT,

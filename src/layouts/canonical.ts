@@ -45,6 +45,23 @@ export const Kind = {
 
 export type KindValue = (typeof Kind)[keyof typeof Kind];
 
+/**
+ * The kernel's scheduler tracepoints: the same names in every LTTng version and in perf (there
+ * behind a `sched:` prefix).
+ */
+export const SCHED_TRACEPOINTS: Readonly<Record<string, number>> = {
+  sched_switch: Kind.SCHED_SWITCH,
+  sched_wakeup: Kind.SCHED_WAKEUP,
+  sched_waking: Kind.SCHED_WAKING,
+  sched_wakeup_new: Kind.SCHED_WAKEUP_NEW,
+  sched_migrate_task: Kind.SCHED_MIGRATE,
+  sched_process_fork: Kind.PROCESS_FORK,
+  sched_process_exec: Kind.PROCESS_EXEC,
+  sched_process_exit: Kind.PROCESS_EXIT,
+  sched_process_free: Kind.PROCESS_FREE,
+  sched_pi_setprio: Kind.PI_SETPRIO,
+};
+
 export const KIND_NAMES: readonly string[] = Object.keys(Kind).map((k) => k.toLowerCase());
 
 /** What `prev_state` says about the thread leaving the CPU, decoded per tracer and kernel. */

@@ -18,7 +18,7 @@
  */
 import type { EventClass, StreamClass, TraceClass } from '../ctf/model.js';
 import { StringTable } from '../store/growable.js';
-import { Kind } from './canonical.js';
+import { Kind, SCHED_TRACEPOINTS } from './canonical.js';
 import { commFromFilename, declaredNames, hasField, IGNORED, num, numField, str, tracerVersion, withCommon, type Binding, type Extractor, type KernelLayout } from './layout.js';
 import { lttngPrevStateEncoding, PrevStateDecoder } from './prev-state.js';
 
@@ -36,16 +36,7 @@ const SOFTIRQ: Record<string, number> = {
 };
 
 const FIXED: Record<string, number> = {
-  sched_switch: Kind.SCHED_SWITCH,
-  sched_wakeup: Kind.SCHED_WAKEUP,
-  sched_waking: Kind.SCHED_WAKING,
-  sched_wakeup_new: Kind.SCHED_WAKEUP_NEW,
-  sched_migrate_task: Kind.SCHED_MIGRATE,
-  sched_process_fork: Kind.PROCESS_FORK,
-  sched_process_exec: Kind.PROCESS_EXEC,
-  sched_process_exit: Kind.PROCESS_EXIT,
-  sched_process_free: Kind.PROCESS_FREE,
-  sched_pi_setprio: Kind.PI_SETPRIO,
+  ...SCHED_TRACEPOINTS,
   lttng_statedump_process_state: Kind.STATEDUMP_PROCESS,
   lttng_statedump_interrupt: Kind.STATEDUMP_INTERRUPT,
   irq_handler_entry: Kind.IRQ_ENTRY,

@@ -13,22 +13,13 @@
  */
 import type { EventClass, StreamClass, TraceClass } from '../ctf/model.js';
 import { StringTable } from '../store/growable.js';
-import { Kind } from './canonical.js';
+import { Kind, SCHED_TRACEPOINTS } from './canonical.js';
 import { commFromFilename, declaredNames, hasField, IGNORED, num, numField, str, withCommon, type Binding, type Extractor, type KernelLayout } from './layout.js';
 import { perfPrevStateEncoding, PrevStateDecoder } from './prev-state.js';
 import { x86_64SyscallName } from './syscalls-x86_64.js';
 
 const FIXED: Record<string, number> = {
-  'sched:sched_switch': Kind.SCHED_SWITCH,
-  'sched:sched_wakeup': Kind.SCHED_WAKEUP,
-  'sched:sched_waking': Kind.SCHED_WAKING,
-  'sched:sched_wakeup_new': Kind.SCHED_WAKEUP_NEW,
-  'sched:sched_migrate_task': Kind.SCHED_MIGRATE,
-  'sched:sched_process_fork': Kind.PROCESS_FORK,
-  'sched:sched_process_exec': Kind.PROCESS_EXEC,
-  'sched:sched_process_exit': Kind.PROCESS_EXIT,
-  'sched:sched_process_free': Kind.PROCESS_FREE,
-  'sched:sched_pi_setprio': Kind.PI_SETPRIO,
+  ...Object.fromEntries(Object.entries(SCHED_TRACEPOINTS).map(([name, kind]) => [`sched:${name}`, kind])),
   'raw_syscalls:sys_enter': Kind.SYSCALL_ENTRY,
   'raw_syscalls:sys_exit': Kind.SYSCALL_EXIT,
   'irq:irq_handler_entry': Kind.IRQ_ENTRY,
