@@ -4,7 +4,7 @@
  * formatting, and the end-of-run warnings (discarded events, damaged streams).
  */
 import type { Command } from 'commander';
-import { stringifyExact } from '../ctf/json-format.js';
+import { jsonWithBigints } from '../ctf/json-format.js';
 import { ClockPrinter } from '../ctf/text-format.js';
 import { TraceSet } from '../ctf/trace-set.js';
 import { analyzeKernel, type KernelAnalysis } from '../analysis/kernel/index.js';
@@ -102,15 +102,7 @@ export function loadKernelModel(paths: string[], opts: AnalysisOptions): Loaded 
 
 /** One JSON document with bigints printed as exact integers. */
 export function jsonLine(doc: unknown): string {
-  return stringifyExact(toExact(doc));
-}
-
-function toExact(v: unknown): unknown {
-  if (typeof v === 'bigint') return { $bigint: v.toString() };
-  if (Array.isArray(v)) return v.map(toExact);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toExact(x)]));
-  if (typeof v === 'number' && !Number.isFinite(v)) return null;
-  return v;
+  return jsonWithBigints(doc);
 }
 
 /** Parses a whole-number option. */

@@ -4,7 +4,7 @@
  * Every stream is decoded in full, stream by stream (no merge needed for counting).
  */
 import type { Command } from 'commander';
-import { stringifyExact } from '../ctf/json-format.js';
+import { jsonWithBigints } from '../ctf/json-format.js';
 import { ClockPrinter } from '../ctf/text-format.js';
 import type { StreamNotice } from '../ctf/stream-reader.js';
 import { TraceSet, type OpenedTrace } from '../ctf/trace-set.js';
@@ -199,7 +199,7 @@ export async function runInfo(paths: string[], opts: { json?: boolean }): Promis
       discarded_events: summaries.reduce((n, s) => n + s.discarded_events, 0),
       discarded_packets: summaries.reduce((n, s) => n + s.discarded_packets, 0),
     };
-    out.line(stringifyExact(toExact(doc)));
+    out.line(jsonWithBigints(doc));
   } else {
     summaries.forEach((s, i) => {
       if (i) out.line('');
@@ -208,12 +208,4 @@ export async function runInfo(paths: string[], opts: { json?: boolean }): Promis
   }
   out.flush();
   return reportProblems(set);
-}
-
-/** bigints → exact-number markers for `stringifyExact`. */
-function toExact(v: unknown): unknown {
-  if (typeof v === 'bigint') return { $bigint: v.toString() };
-  if (Array.isArray(v)) return v.map(toExact);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toExact(x)]));
-  return v;
 }

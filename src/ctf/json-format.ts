@@ -44,6 +44,18 @@ function structToJson(fc: StructClass | undefined, o: Record<string, unknown>): 
   return out;
 }
 
+/** JSON text of any value, bigints anywhere in it written as exact integers. */
+export function jsonWithBigints(doc: unknown): string {
+  return stringifyExact(markBigints(doc));
+}
+
+function markBigints(v: unknown): unknown {
+  if (typeof v === 'bigint') return { $bigint: v.toString() };
+  if (Array.isArray(v)) return v.map(markBigints);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, markBigints(x)]));
+  return v;
+}
+
 /** JSON text where `{ "$bigint": "123" }` markers are written as the bare number 123. */
 export function stringifyExact(value: unknown): string {
   return JSON.stringify(value).replace(/\{"\$bigint":"(-?\d+)"\}/g, '$1');
