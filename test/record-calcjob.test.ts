@@ -109,6 +109,36 @@ async function recordCalcjob(args: string[], command: string[]): Promise<Recordi
   return rec;
 }
 
+interface ThreadWork {
+  begin: UstEvent;
+  end: UstEvent;
+  /** Where the thread may block: lock waits (with the lock's address), condition waits, signals. */
+  sync: [bigint, bigint, string, unknown][];
+  jobs: [bigint, bigint][];
+}
+
+/** A manager or worker thread's synchronisation intervals and jobs, from its calcjob events. */
+function workOf(rec: Recording, tid: number): ThreadWork | undefined {
+  const evs = rec.ust.filter((e) => e.vtid === tid);
+  const begin = evs.find((e) => e.name === 'worker_begin' || e.name === 'manager_begin');
+  const end = evs.find((e) => e.name === 'worker_end' || e.name === 'manager_end');
+  if (!begin || !end) return undefined;
+  const sync: ThreadWork['sync'] = [];
+  const jobs: [bigint, bigint][] = [];
+  const open = new Map<string, bigint>();
+  for (const e of evs) {
+    if (e.name === 'lock_acquired') sync.push([open.get('lock')!, e.ts, 'lock wait', e.p['addr']]);
+    else if (e.name === 'cond_wait_end') sync.push([open.get('cond')!, e.ts, 'condition wait', e.p['addr']]);
+    else if (e.name === 'lock_release' && open.has('signal')) {
+      sync.push([open.get('signal')!, e.ts, 'signal', e.p['addr']]);
+      open.delete('signal');
+    } else if (e.name === 'job_end') jobs.push([open.get('job')!, e.ts]);
+    const opens: Record<string, string> = { lock_wait_begin: 'lock', cond_wait_begin: 'cond', cond_signal: 'signal', job_start: 'job' };
+    if (opens[e.name]) open.set(opens[e.name]!, e.ts);
+  }
+  return { begin, end, sync, jobs };
+}
+
 function byName(events: UstEvent[], name: string): UstEvent[] {
   return events.filter((e) => e.name === name);
 }
@@ -267,23 +297,9 @@ describe('tracelane record on examples/calcjob', { skip }, () => {
     // own, never while computing a job.
     let checked = 0;
     for (const [tid] of r) {
-      const evs = rec.ust.filter((e) => e.vtid === tid);
-      const begin = evs.find((e) => e.name === 'worker_begin' || e.name === 'manager_begin');
-      const end = evs.find((e) => e.name === 'worker_end' || e.name === 'manager_end');
-      if (!begin || !end) continue;
-      const sync: [bigint, bigint, string][] = [];
-      const jobs: [bigint, bigint][] = [];
-      const open = new Map<string, bigint>();
-      for (const e of evs) {
-        if (e.name === 'lock_acquired') sync.push([open.get('lock')!, e.ts, 'lock wait']);
-        else if (e.name === 'cond_wait_end') sync.push([open.get('cond')!, e.ts, 'condition wait']);
-        else if (e.name === 'lock_release' && open.has('signal')) {
-          sync.push([open.get('signal')!, e.ts, 'signal']);
-          open.delete('signal');
-        } else if (e.name === 'job_end') jobs.push([open.get('job')!, e.ts]);
-        const opens: Record<string, string> = { lock_wait_begin: 'lock', cond_wait_begin: 'cond', cond_signal: 'signal', job_start: 'job' };
-        if (opens[e.name]) open.set(opens[e.name]!, e.ts);
-      }
+      const w = workOf(rec, tid);
+      if (!w) continue;
+      const { begin, end, sync, jobs } = w;
       for (const s of rec.switches) {
         // prev_state: 0 running (preempted; 0x100 "R+" on recent kernels), else sleeping (S, D...).
         if (s.prevPid !== tid || (s.prevState & 0x7f) === 0 || s.ts <= begin.ts || s.ts >= end.ts) continue;
@@ -295,6 +311,36 @@ describe('tracelane record on examples/calcjob', { skip }, () => {
       }
     }
     process.stderr.write(`notice: ${checked} blocking points of calcjob threads checked against their lock/condition waits\n`);
+  });
+
+  test('tracelane locks: the futex waits of calcjob threads lie inside their own lock and condition waits', { skip: perfSkip }, async () => {
+    const run = await tracelane(['locks', rec.dir, '--json', '--top', '100000']);
+    assert.equal(run.code, 0, run.stderr);
+    interface FutexJson {
+      pid: number;
+      uaddr: string;
+      name: string | null;
+      worst_waits: { begin: string; duration_ns: number; tid: number }[];
+    }
+    const futexes = (JSON.parse(run.stdout) as { futexes?: FutexJson[] }).futexes;
+    assert.ok(futexes, 'the kernel trace has the futex calls with their arguments');
+    const r = roles(rec);
+    let checked = 0;
+    for (const f of futexes.filter((x) => x.pid === rec.manifest.pid)) {
+      for (const w of f.worst_waits) {
+        const work = workOf(rec, w.tid);
+        const begin = BigInt(w.begin);
+        if (!work || begin <= work.begin.ts || begin >= work.end.ts) continue;
+        const end = begin + BigInt(w.duration_ns);
+        const inside = work.sync.find(([a, b]) => begin > a && end < b);
+        assert.ok(inside, `${r.get(w.tid)?.role} ${w.tid} waited in futex ${f.uaddr} at ${begin} outside its lock and condition waits`);
+        // A futex word named after a traced mutex is that mutex: its waits are waits for it.
+        if (f.name === 'job_queue' || f.name === 'result_queue') assert.equal(BigInt(inside[3] as number), BigInt(f.uaddr), `futex ${f.uaddr} (${f.name}) wait at ${begin}`);
+        checked++;
+      }
+    }
+    assert.ok(checked > 0, 'calcjob threads waited in futex at least once');
+    process.stderr.write(`notice: ${checked} futex waits of calcjob threads checked against their lock/condition waits\n`);
   });
 
   test('tracelane events merges the UST and kernel traces exactly as babeltrace2 does', { skip: perfSkip }, async (t) => {

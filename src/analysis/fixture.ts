@@ -4,7 +4,7 @@
  *
  *   10 cpu0 sched_switch prev=12:bash(S) next=13:cat      prev state: R S D I P T X Z, or a raw
  *   11 cpu1 sched_waking tid=12 target=0                     number (pre-4.14 encoding: 1, 64, 2048)
- *   12 cpu0 syscall_entry open                               (also: sys_open)
+ *   12 cpu0 syscall_entry open [arg0=N] [arg1=N]             (also: sys_open; arg0=0x10 works)
  *   13 cpu0 syscall_exit ret=3                               (also: exit_syscall)
  *   14 cpu0 irq_entry irq=16 name=eth0 · irq_exit irq=16
  *   15 cpu0 softirq_raise vec=3 · softirq_entry vec=3 · softirq_exit vec=3
@@ -121,6 +121,8 @@ export function parseFixture(text: string): Fixture {
         break;
       case Kind.SYSCALL_ENTRY:
         ev.syscall = syscalls.intern(words[0] ?? kv.get('name') ?? 'unknown');
+        ev.arg0 = kv.has('arg0') ? Number(kv.get('arg0')) : Number.NaN;
+        ev.arg1 = kv.has('arg1') ? Number(kv.get('arg1')) : Number.NaN;
         break;
       case Kind.SYSCALL_EXIT:
         ev.syscall = -1;

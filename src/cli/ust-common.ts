@@ -6,10 +6,10 @@
 import type { Command } from 'commander';
 import { ClockPrinter } from '../ctf/text-format.js';
 import { TraceSet } from '../ctf/trace-set.js';
-import { analyzeKernel } from '../analysis/kernel/index.js';
+import { analyzeKernel, type KernelModel } from '../analysis/kernel/index.js';
 import { kernelThreadStates } from '../analysis/ust/kernel-adapter.js';
 import type { KernelThreadStates, StateTime } from '../analysis/ust/kernel-states.js';
-import { UstPass, type UstConsumer } from '../analysis/ust/pass.js';
+import { UstPass, type TimeWindow, type UstConsumer } from '../analysis/ust/pass.js';
 import { kernelLayoutFor } from '../layouts/index.js';
 import { threadLabel, type UstThread } from '../analysis/ust/threads.js';
 import { NmSymbols } from '../symbols/nm-file.js';
@@ -47,6 +47,8 @@ export interface UstRun {
   set: TraceSet;
   pass: UstPass;
   resolver: SymbolResolver | undefined;
+  /** The --begin/--end window (ns from the origin; infinite sides when not given). */
+  window: TimeWindow;
   /** Exit code so far (1 when a stream stopped on bad data). */
   code: number;
 }
@@ -56,19 +58,20 @@ export function runUstPass(paths: string[], opts: UstCommonOptions, consumers: U
   const progress = new Progress(set);
   const clock = new ClockPrinter((l) => progress.stderrLine(l));
   const pass = new UstPass(set);
+  let window: TimeWindow = { begin: -Infinity, end: Infinity };
   try {
     pass.run(consumers, {
       onNotice: (n) => progress.stderrLine(noticeMessage(set, n, clock)),
       onWarning: (w) => progress.stderrLine(`tracelane: warning: ${w}`),
       onProgress: (readers) => progress.tick(readers),
-      window: (first) => timeWindow(set, first, opts),
+      window: (first) => (window = timeWindow(set, first, opts)),
     });
   } finally {
     progress.done();
   }
   const code = reportProblems(set);
   const resolver = opts.symbolize === false ? undefined : makeResolver(opts);
-  return { set, pass, resolver, code };
+  return { set, pass, resolver, window, code };
 }
 
 function makeResolver(opts: UstCommonOptions): SymbolResolver {
@@ -96,7 +99,7 @@ export function reportSymbolProblems(run: UstRun, needed: boolean): void {
   }
 }
 
-function timeWindow(set: TraceSet, first: number, opts: UstCommonOptions): { begin: number; end: number } {
+function timeWindow(set: TraceSet, first: number, opts: UstCommonOptions): TimeWindow {
   const start = Number.isNaN(first) ? set.origin : set.origin + BigInt(first);
   const begin = opts.begin !== undefined ? Number(parseTimeArg(opts.begin, start, '--begin') - set.origin) : -Infinity;
   const end = opts.end !== undefined ? Number(parseTimeArg(opts.end, start, '--end') - set.origin) : Infinity;
@@ -110,8 +113,14 @@ function timeWindow(set: TraceSet, first: number, opts: UstCommonOptions): { beg
  * user-space intervals in them. One more pass over the traces, done only then.
  */
 export function kernelStatesOf(set: TraceSet): KernelThreadStates | undefined {
+  const model = kernelModelOf(set);
+  return model && kernelThreadStates(model);
+}
+
+/** The kernel model of the set's one kernel trace (undefined: none, or several). */
+export function kernelModelOf(set: TraceSet): KernelModel | undefined {
   if (set.traces.filter((t) => kernelLayoutFor(t.cls)).length !== 1) return undefined;
-  return kernelThreadStates(analyzeKernel(set).model);
+  return analyzeKernel(set).model;
 }
 
 /** `blocked 52.8 %, wait_cpu 46.3 %, usermode 0.9 %` */

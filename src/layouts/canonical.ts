@@ -93,7 +93,7 @@ export const StatedumpStatus = { UNNAMED: 0, WAIT_FORK: 1, WAIT_CPU: 2, EXIT: 3,
  * | PROCESS_EXIT / PROCESS_FREE | tid |
  * | PI_SETPRIO | tid prio |
  * | STATEDUMP_PROCESS | tid pid ppid comm status targetCpu (2.10+ `cpu`, else -1) |
- * | SYSCALL_ENTRY | syscall (id in the layout's name table) |
+ * | SYSCALL_ENTRY | syscall (id in the layout's name table) arg0 arg1 (its first two arguments, NaN unknown) |
  * | SYSCALL_EXIT | syscall (-1 when the tracer does not say) ret |
  * | IRQ_ENTRY / IRQ_EXIT | irq comm (handler name, entry only) ret |
  * | SOFTIRQ_* | vec |
@@ -127,6 +127,8 @@ export class KernelEvent {
   origCpu = -1;
   status = -1;
   syscall = -1;
+  arg0 = Number.NaN;
+  arg1 = Number.NaN;
   ret = 0;
   irq = -1;
   vec = -1;

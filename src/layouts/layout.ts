@@ -39,6 +39,23 @@ export function num(v: unknown): number {
   return typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : -1;
 }
 
+/** A syscall argument: a number, NaN when absent (addresses beyond 2^53 lose their low bits). */
+export function argNum(v: unknown): number {
+  return typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : Number.NaN;
+}
+
+/**
+ * The first two argument fields of a syscall payload (those `keep` accepts), by name when they
+ * are integers or enumerations; undefined for an absent or non-numeric one (a file name).
+ */
+export function argumentFields(s: StructClass | undefined, keep: (name: string) => boolean = () => true): (string | undefined)[] {
+  const args = (s?.members ?? []).filter((m) => keep(m.name)).slice(0, 2);
+  return [0, 1].map((i) => {
+    const m = args[i];
+    return m && (m.type.kind === 'int' || m.type.kind === 'enum') ? m.name : undefined;
+  });
+}
+
 export function str(v: unknown): string {
   return typeof v === 'string' ? v : '';
 }

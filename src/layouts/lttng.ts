@@ -19,7 +19,7 @@
 import type { EventClass, StreamClass, TraceClass } from '../ctf/model.js';
 import { StringTable } from '../store/growable.js';
 import { Kind, SCHED_TRACEPOINTS } from './canonical.js';
-import { commFromFilename, declaredNames, hasField, IGNORED, num, numField, str, tracerVersion, withCommon, type Binding, type Extractor, type KernelLayout } from './layout.js';
+import { argNum, argumentFields, commFromFilename, declaredNames, hasField, IGNORED, num, numField, str, tracerVersion, withCommon, type Binding, type Extractor, type KernelLayout } from './layout.js';
 import { lttngPrevStateEncoding, PrevStateDecoder } from './prev-state.js';
 
 const SOFTIRQ: Record<string, number> = {
@@ -218,10 +218,22 @@ export class LttngKernelLayout implements KernelLayout {
       case Kind.SYSCALL_ENTRY:
       case Kind.SYSCALL_EXIT: {
         if (syscall < 0 && has('id') && kind === Kind.SYSCALL_ENTRY) {
-          // `sys_unknown` / `syscall_entry_unknown`: the number is in `id`.
+          // `sys_unknown` / `syscall_entry_unknown`: the number is in `id`, the arguments in `args`.
           const table = this.syscalls;
           return (rec, ev) => {
             ev.syscall = table.intern(`syscall_${num(rec.pl['id'])}`);
+            const args = rec.pl['args'];
+            ev.arg0 = Array.isArray(args) ? argNum(args[0]) : Number.NaN;
+            ev.arg1 = Array.isArray(args) ? argNum(args[1]) : Number.NaN;
+          };
+        }
+        if (kind === Kind.SYSCALL_ENTRY) {
+          // The payload's fields are the syscall's arguments in order (`uaddr`, `op`, … for futex).
+          const [a0, a1] = argumentFields(ec.payload);
+          return (rec, ev) => {
+            ev.syscall = syscall;
+            ev.arg0 = a0 === undefined ? Number.NaN : argNum(rec.pl[a0]);
+            ev.arg1 = a1 === undefined ? Number.NaN : argNum(rec.pl[a1]);
           };
         }
         if (kind === Kind.SYSCALL_EXIT && has('ret')) {

@@ -14,7 +14,7 @@
 import type { EventClass, StreamClass, TraceClass } from '../ctf/model.js';
 import { StringTable } from '../store/growable.js';
 import { Kind, SCHED_TRACEPOINTS } from './canonical.js';
-import { commFromFilename, declaredNames, hasField, IGNORED, num, numField, str, withCommon, type Binding, type Extractor, type KernelLayout } from './layout.js';
+import { argNum, commFromFilename, declaredNames, hasField, IGNORED, argumentFields, num, numField, str, withCommon, type Binding, type Extractor, type KernelLayout } from './layout.js';
 import { perfPrevStateEncoding, PrevStateDecoder } from './prev-state.js';
 import { x86_64SyscallName } from './syscalls-x86_64.js';
 
@@ -153,6 +153,25 @@ export class PerfKernelLayout implements KernelLayout {
       case Kind.SYSCALL_ENTRY:
       case Kind.SYSCALL_EXIT: {
         const hasRet = kind === Kind.SYSCALL_EXIT && has('ret');
+        if (kind === Kind.SYSCALL_ENTRY && syscall >= 0) {
+          // `syscalls:sys_enter_<name>`: the syscall's own fields after perf's and ftrace's common ones.
+          const [a0, a1] = argumentFields(ec.payload, (n) => !n.startsWith('perf_') && !n.startsWith('common_') && n !== '__syscall_nr');
+          return (rec, ev) => {
+            ev.syscall = syscall;
+            ev.arg0 = a0 === undefined ? Number.NaN : argNum(rec.pl[a0]);
+            ev.arg1 = a1 === undefined ? Number.NaN : argNum(rec.pl[a1]);
+          };
+        }
+        if (kind === Kind.SYSCALL_ENTRY && has('args')) {
+          // `raw_syscalls:sys_enter`: the number in `id`, the six arguments in `args`.
+          return (rec, ev) => {
+            const p = rec.pl;
+            ev.syscall = this.syscallId(num(p['id']));
+            const args = p['args'] as unknown[];
+            ev.arg0 = argNum(args[0]);
+            ev.arg1 = argNum(args[1]);
+          };
+        }
         if (syscall >= 0) {
           return (rec, ev) => {
             ev.syscall = syscall;

@@ -29,7 +29,8 @@
  * - `prev_state` is decoded per kernel and tracer (see ../../layouts/prev-state.ts).
  * - When the trace records the current thread of each event (an LTTng `tid` context, perf's
  *   `perf_tid`), a CPU's current thread is known from its first event instead of its first
- *   `sched_switch`.
+ *   `sched_switch`, and an event of another thread than the one believed current means a
+ *   `sched_switch` was lost: the context's thread is running from then on.
  *
  * CPU usage before the first known thread of a CPU: like TC's CPU usage analysis and
  * lttng-cputop, the thread found running there first (the `prev` of the first `sched_switch`)
@@ -92,7 +93,10 @@ export interface KernelModel {
   readonly cpus: readonly CpuInfo[];
   readonly threadStates: IntervalTable;
   readonly cpuStates: IntervalTable;
+  /** Completed syscalls (entry and exit seen), in the order they returned. */
   readonly syscalls: SyscallTable;
+  /** Syscalls still in progress at the end of the trace (a thread hung in `futex`, `read`…). */
+  readonly unfinishedSyscalls: SyscallTable;
   readonly syscallNames: readonly string[];
   readonly irqs: IrqTable;
   /** IRQ handler names by number (from irq_handler_entry and the statedump). */
@@ -133,6 +137,8 @@ class Thread implements ThreadInfo {
   /** Entry time and id of the syscall in progress (for the syscall table). */
   sysStart = Number.NaN;
   sysId = -1;
+  sysArg0 = Number.NaN;
+  sysArg1 = Number.NaN;
   /** Seen in a sched_switch or migration (lttng-cputop's "known" threads). */
   placed = false;
 
@@ -233,6 +239,7 @@ export class KernelModelBuilder {
     this.eventCounts[ev.kind]!++;
     if (ev.ctxTid >= 0) {
       if (c.cur === null) this.learnCurrent(c, ev.ctxTid, t, false);
+      else if (c.cur.tid !== ev.ctxTid && ev.kind !== Kind.SCHED_SWITCH) this.lostSwitch(c, ev.ctxTid, t);
       const cur = c.cur;
       if (ev.ctxPid >= 0 && cur !== null && cur.pid < 0 && cur.tid === ev.ctxTid) cur.pid = ev.ctxPid;
     }
@@ -421,6 +428,24 @@ export class KernelModelBuilder {
     this.updateCpu(c, t);
   }
 
+  /**
+   * The event's context names another thread than the one believed current: the `sched_switch`
+   * that put it there was lost (perf drops records when its buffer is full, without saying how
+   * many in the CTF). The thread believed current left at an unknown time, for an unknown reason.
+   */
+  private lostSwitch(c: Cpu, tid: number, t: number): void {
+    const gone = c.cur!;
+    if (gone.onCpu === c.cpu) gone.onCpu = -1;
+    if (gone.tid !== 0) this.setThread(gone, t, ThreadState.WAIT_UNKNOWN, -1);
+    c.cur = null;
+    const th = this.thread(tid, c, t);
+    if (th.pendingWakeup >= 0) {
+      this.wakeups.ran(th.pendingWakeup, t, c.cpu);
+      th.pendingWakeup = -1;
+    }
+    this.learnCurrent(c, tid, t, false);
+  }
+
   /** A thread seen starting on another CPU while believed on this one (lost events). */
   private leaveCpu(th: Thread, t: number): void {
     const other = this.cpuById[th.onCpu];
@@ -598,6 +623,8 @@ export class KernelModelBuilder {
     th.syscall = ev.syscall;
     th.sysStart = t;
     th.sysId = ev.syscall;
+    th.sysArg0 = ev.arg0;
+    th.sysArg1 = ev.arg1;
     this.setRunning(th, t, c);
     this.updateCpu(c, t);
   }
@@ -606,7 +633,7 @@ export class KernelModelBuilder {
     const th = c.cur;
     if (!th || th.tid === 0) return;
     if (!Number.isNaN(th.sysStart)) {
-      this.syscalls.add(th.sysStart, t, th.row, th.sysId, ev.ret);
+      this.syscalls.add(th.sysStart, t, th.row, th.sysId, ev.ret, th.sysArg0, th.sysArg1);
       th.sysStart = Number.NaN;
     }
     th.syscall = -1;
@@ -665,6 +692,14 @@ export class KernelModelBuilder {
 
   // ── result ─────────────────────────────────────────────────────────────────────────────────
 
+  /** Syscalls of live threads that had not returned when the trace ended (end = trace end, ret NaN). */
+  private unfinishedSyscalls(last: number): SyscallTable {
+    const b = new SyscallTableBuilder();
+    const open = this.threads.filter((th) => !Number.isNaN(th.sysStart) && Number.isNaN(th.exitedAt)).sort((x, y) => x.sysStart - y.sysStart);
+    for (const th of open) b.add(th.sysStart, last, th.row, th.sysId, Number.NaN, th.sysArg0, th.sysArg1);
+    return b.finish();
+  }
+
   /** Freezes the tables; `end` defaults to the last handled event. */
   finish(end?: number): KernelModel {
     const start = Number.isNaN(this.t0) ? 0 : this.t0;
@@ -678,6 +713,7 @@ export class KernelModelBuilder {
       threadStates: this.threadStates.finish(last),
       cpuStates: this.cpuStates.finish(last),
       syscalls: this.syscalls.finish(),
+      unfinishedSyscalls: this.unfinishedSyscalls(last),
       syscallNames: this.options.syscallNames?.strings ?? [],
       irqs: this.irqs.finish(),
       irqNames: this.irqNames,

@@ -13,8 +13,11 @@ export interface SyscallTable {
   thread: Int32Array;
   /** Id in `KernelModel.syscallNames`. */
   id: Int32Array;
-  /** Return value (negative: an error number). */
+  /** Return value (negative: an error number; NaN: still running at the end of the trace). */
   ret: Float64Array;
+  /** The first two arguments (NaN when the tracer did not record them), e.g. futex uaddr and op. */
+  arg0: Float64Array;
+  arg1: Float64Array;
 }
 
 export interface IrqTable {
@@ -66,17 +69,30 @@ export class SyscallTableBuilder {
   private readonly thread = new GrowableI32(1024);
   private readonly id = new GrowableI32(1024);
   private readonly ret = new GrowableF64(1024);
+  private readonly arg0 = new GrowableF64(1024);
+  private readonly arg1 = new GrowableF64(1024);
 
-  add(start: number, end: number, thread: number, id: number, ret: number): void {
+  add(start: number, end: number, thread: number, id: number, ret: number, arg0: number, arg1: number): void {
     this.start.push(start);
     this.end.push(end);
     this.thread.push(thread);
     this.id.push(id);
     this.ret.push(ret);
+    this.arg0.push(arg0);
+    this.arg1.push(arg1);
   }
 
   finish(): SyscallTable {
-    return { length: this.start.length, start: this.start.finish(), end: this.end.finish(), thread: this.thread.finish(), id: this.id.finish(), ret: this.ret.finish() };
+    return {
+      length: this.start.length,
+      start: this.start.finish(),
+      end: this.end.finish(),
+      thread: this.thread.finish(),
+      id: this.id.finish(),
+      ret: this.ret.finish(),
+      arg0: this.arg0.finish(),
+      arg1: this.arg1.finish(),
+    };
   }
 }
 
