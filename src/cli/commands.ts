@@ -17,6 +17,8 @@ export const COMMANDS: Record<string, () => Promise<Register>> = {
   record: async () => (await import('./record.js')).registerRecord,
   spans: async () => (await import('./spans.js')).registerSpans,
   locks: async () => (await import('./locks.js')).registerLocks,
+  deadlocks: async () => (await import('./deadlocks.js')).registerDeadlocks,
+  waits: async () => (await import('./waits.js')).registerWaits,
   callstack: async () => (await import('./callstack.js')).registerCallstack,
   threads: async () => (await import('./threads.js')).registerThreads,
   cpu: async () => (await import('./cpu.js')).registerCpu,
@@ -25,6 +27,8 @@ export const COMMANDS: Record<string, () => Promise<Register>> = {
   syscalls: async () => (await import('./syscalls.js')).registerSyscalls,
   irq: async () => (await import('./irq.js')).registerIrq,
   state: async () => (await import('./state.js')).registerState,
+  'critical-path': async () => (await import('./critical-path.js')).registerCriticalPath,
+  compare: async () => (await import('./compare.js')).registerCompare,
 };
 
 /** Registers the command named in `argv` (the first word that is not an option), or all of them. */
