@@ -224,6 +224,9 @@ export async function record(o: RecordOptions, rep: RecordReporter): Promise<Rec
 
     const env: NodeJS.ProcessEnv = { ...process.env };
     if (preloadPaths.length) env['LD_PRELOAD'] = [...preloadPaths, env['LD_PRELOAD']].filter(Boolean).join(':');
+    // LTTng-UST gives up registering with the session daemon after 3 s and the program then runs
+    // untraced; on a loaded machine the daemon can be slower than that. The user's value wins.
+    env['LTTNG_UST_REGISTER_TIMEOUT'] ??= '30000';
     if (guard.interrupted) throw new RecordError(`interrupted (${guard.interrupted}) before ${o.command[0]} started: nothing recorded`);
     const ran = await runCommand(exe, o, env, guard);
     result.pid = ran.pid;
