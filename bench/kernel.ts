@@ -28,11 +28,12 @@ function wall(cmd: string, args: string[]): number | undefined {
   return Number(process.hrtime.bigint() - t) / 1e9;
 }
 
-export function kernelBench(tracesDir: string, cli: string, rounds: number): void {
+export function kernelBench(tracesDir: string, cli: string, rounds: number, extra: { name: string; path: string }[] = []): void {
   const rows: string[][] = [];
   const haveCputop = spawnSync('lttng-cputop-mi', ['--help'], { stdio: 'ignore' }).status === 0;
-  for (const rel of KERNEL_TRACES) {
-    const trace = join(tracesDir, rel);
+  // lttng-analyses reads LTTng kernel traces only: the recorded perf trace has no comparison.
+  const all = [...extra.map((e) => ({ ...e, lttng: false })), ...KERNEL_TRACES.map((rel) => ({ name: rel, path: join(tracesDir, rel), lttng: true }))];
+  for (const { name: rel, path: trace, lttng } of all) {
     if (!existsSync(trace)) continue;
     let events = 0;
     let decode = Infinity;
@@ -61,7 +62,7 @@ export function kernelBench(tracesDir: string, cli: string, rounds: number): voi
       symlinkSync(trace, join(dir, 'kernel'));
       for (let i = 0; i < rounds; i++) {
         ours = Math.min(ours, wall(process.execPath, [cli, 'cpu', '--json', trace]) ?? Infinity);
-        if (haveCputop) theirs = Math.min(theirs, wall('lttng-cputop-mi', ['--no-intersection', '--skip-validation', '--limit', '1000000', join(dir, 'kernel')]) ?? Infinity);
+        if (haveCputop && lttng) theirs = Math.min(theirs, wall('lttng-cputop-mi', ['--no-intersection', '--skip-validation', '--limit', '1000000', join(dir, 'kernel')]) ?? Infinity);
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -164,8 +164,9 @@ export function compileScope(
   struct: StructClass,
   earlier: EarlierScopes,
   name: string,
+  lean = false,
 ): CompiledScope {
-  const { source, constants } = generateScope(scope, struct, earlier, name);
+  const { source, constants } = generateScope(scope, struct, earlier, name, lean);
   const factory = new Function('rt', 'C', source) as (r: typeof rt, c: unknown[]) => ScopeDecoder;
   return { decode: factory(rt, constants), source };
 }
@@ -179,23 +180,46 @@ export function generateScope(
   struct: StructClass,
   earlier: EarlierScopes,
   name: string,
+  lean = false,
 ): { source: string; constants: unknown[] } {
-  const g = new Generator(scope, earlier);
-  // A packet header starts the packet: bit 0, aligned on anything.
-  if (scope === 'packet-header') g.startAligned();
-  g.line(`let p = st.pos;`);
-  g.line(`const u8 = st.u8, dv = st.dv, L = st.limit;`);
-  g.struct(struct, 'rec', []);
-  g.line(`st.pos = p;`);
-  const source = `// ${name}\nreturn function decode(st, rec, ev) {\n${g.body()}\n};`;
-  return { source, constants: g.constants };
+  // A lean decoder only advances past the fields nothing refers to (see `Generator.needed`).
+  let needed: Set<string> | undefined;
+  if (lean) {
+    const g = new Generator(scope, earlier, [], 1);
+    g.struct(struct, 'rec', []);
+    needed = g.referenced;
+    name = `${name} (lean: only what lengths and tags need)`;
+  }
+  const generate = (start: 'unknown' | 'byte' | 'packet', constants: unknown[], indent: number) => {
+    const g = new Generator(scope, earlier, constants, indent, needed);
+    // A packet header starts the packet: bit 0, aligned on anything.
+    if (start === 'packet') g.startAligned();
+    else if (start === 'byte') g.startByteAligned();
+    g.struct(struct, 'rec', []);
+    return g.body();
+  };
+  const head = `  let p = st.pos;\n  const u8 = st.u8, dv = st.dv, L = st.limit;\n`;
+  const wrap = (body: string) => `// ${name}\nreturn function decode(st, rec, ev) {\n${head}${body}\n  st.pos = p;\n};`;
+  if (scope === 'packet-header') {
+    const constants: unknown[] = [];
+    return { source: wrap(generate('packet', constants, 1)), constants };
+  }
+  const constants: unknown[] = [];
+  const general = generate('unknown', constants, 1);
+  // Layouts of bit-aligned fields (perf's `align = 1`) are byte-aligned in practice: a second
+  // version of the decoder that knows it reads whole bytes with DataView instead of bit by bit.
+  if (alignmentOf(struct) >= 8 || generate('byte', [], 1) === general) return { source: wrap(general), constants };
+  const both: unknown[] = [];
+  const fast = generate('byte', both, 2);
+  const slow = generate('unknown', both, 2);
+  return { source: wrap(`  if ((p & 7) === 0) {\n${fast}\n  } else {\n${slow}\n  }`), constants: both };
 }
 
 class Generator {
   private lines: string[] = [];
-  private indent = 1;
   private tmp = 0;
-  readonly constants: unknown[] = [];
+  /** Expressions of the fields that lengths, tags and selectors read. */
+  readonly referenced = new Set<string>();
   /**
    * What is statically known of `p` here: p ≡ phase (mod known), known a power of two. It lets
    * alignments become constants (or vanish) and bit-field shifts be computed at generation time.
@@ -208,10 +232,27 @@ class Generator {
   constructor(
     private readonly scope: ScopeName,
     private readonly earlier: EarlierScopes,
+    readonly constants: unknown[],
+    private indent: number,
+    /** Lean mode: only these field targets are stored; the others are skipped over. */
+    private readonly needed?: Set<string>,
   ) {}
+
+  /** In lean mode, is this a field no one reads (its value is not stored)? */
+  private skipped(target: string): boolean {
+    // Only plain member paths: names with temporaries (array elements, variant values) are
+    // not the same from one generation to the next.
+    return this.needed !== undefined && !this.needed.has(target) && /^rec(\["[^"\\]*"\])+$/.test(target);
+  }
 
   startAligned(): void {
     this.known = 1 << 20;
+    this.phase = 0;
+  }
+
+  /** The code is only run where `p` is a multiple of 8 (see `generateScope`). */
+  startByteAligned(): void {
+    this.known = 8;
     this.phase = 0;
   }
 
@@ -322,7 +363,8 @@ class Generator {
         return this.float(fc.size, fc.align, fc.byteOrder === 'le', target);
       case 'string':
         this.align(8);
-        this.line(`${target} = rt.readCString(st, p >>> 3, ${this.constant(rt.newStringCache())}); p = st.strEnd * 8;`);
+        if (this.skipped(target)) this.line(`rt.skipCString(st, p >>> 3); p = st.strEnd * 8;`);
+        else this.line(`${target} = rt.readCString(st, p >>> 3, ${this.constant(rt.newStringCache())}); p = st.strEnd * 8;`);
         this.at(8);
         return;
       case 'counted-string': {
@@ -404,6 +446,11 @@ class Generator {
     const le = fc.byteOrder === 'le';
     this.byteOrder(fc.byteOrder);
     this.check(String(size));
+    if (this.skipped(target) && !fc.roles?.length) {
+      this.line(`p += ${size};`);
+      this.advanced(size);
+      return;
+    }
     const shift = this.known >= 8 ? this.phase % 8 : -1;
     const byteAligned = shift === 0 && (size === 8 || size === 16 || size === 32 || size === 64);
     if (byteAligned) {
@@ -419,7 +466,8 @@ class Generator {
         );
         // Exact as a number below 2^53 (pointers, sizes, ns): no BigInt on the common path.
         if (fc.signed) this.line(`${target} = (${hi} < 2097152 && ${hi} >= -2097152) ? ${hi} * 4294967296 + ${lo} : rt.s64(${hi}, ${lo});`);
-        else this.line(`${target} = ${hi} < 2097152 ? ${hi} * 4294967296 + ${lo} : rt.u64(${hi}, ${lo});`);
+        // Above 2^53 (kernel addresses): the same value tends to repeat, keep its bigint.
+        else this.line(`${target} = ${hi} < 2097152 ? ${hi} * 4294967296 + ${lo} : rt.u64Cached(${hi}, ${lo}, ${this.constant(rt.newBigintCache())});`);
       }
     } else if (shift >= 0 && shift + size <= 32 && size < 32) {
       // A bit field within one 32-bit word whose bit offset is known: shift and mask inline
@@ -441,6 +489,11 @@ class Generator {
   private float(size: 32 | 64, align: number, le: boolean, target: string): void {
     this.align(align);
     this.check(String(size));
+    if (this.skipped(target)) {
+      this.line(`p += ${size};`);
+      this.advanced(size);
+      return;
+    }
     if (this.known >= 8 && this.phase % 8 === 0) this.line(`${target} = dv.getFloat${size}(p >>> 3, ${le});`);
     else {
       // Bit-packed float: gather the bits, then reinterpret them.
@@ -462,7 +515,8 @@ class Generator {
     if (isTextElement(element)) {
       this.align(8);
       this.check(`${length} * 8`);
-      this.line(`${target} = rt.readTextBytes(st, p >>> 3, ${length}, ${this.constant(rt.newStringCache())}); p += ${length} * 8;`);
+      if (this.skipped(target)) this.line(`p += ${length} * 8;`);
+      else this.line(`${target} = rt.readTextBytes(st, p >>> 3, ${length}, ${this.constant(rt.newStringCache())}); p += ${length} * 8;`);
       if (fixed) this.advanced(Number(length) * 8);
       else this.at(8);
       return;
@@ -478,14 +532,21 @@ class Generator {
     // Elements that may take no bits cannot overrun the packet, but a corrupt length could
     // still make the loop endless: such counts are refused.
     else this.line(`if (${n} > ${MAX_EMPTY_ELEMENTS}) throw new rt.DecodeError('array of ' + ${n} + ' elements that may be empty', p);`);
-    this.line(`${a}.length = ${n};`);
+    this.line(fixed ? `if (${a}.length !== ${n}) ${a}.length = ${n};` : `${a}.length = ${n};`);
     this.line(`for (let ${i} = 0; ${i} < ${n}; ${i}++) {`);
     this.indent++;
     // Every iteration starts where the previous element ended: only what holds for all of them
     // may be assumed (an int16 with align = 32 must re-align each element).
     const stride = basicSize(element);
+    // Fixed-size aligned elements follow each other without padding: every one starts where
+    // the first did, modulo the largest power of two dividing the stride.
+    const strideKnown = stride === undefined ? 1 : Math.min(this.known, stride & -stride);
     const top: [number, number] =
-      stride === undefined ? [1, 0] : stride % elemAlign === 0 ? [elemAlign, 0] : [Math.min(elemAlign, stride & -stride), 0];
+      stride === undefined
+        ? [1, 0]
+        : stride % elemAlign === 0
+          ? strideKnown > elemAlign ? [strideKnown, this.phase % strideKnown] : [elemAlign, 0]
+          : [Math.min(elemAlign, stride & -stride), 0];
     const beforeLoop: [number, number] = [this.known, this.phase];
     this.at(top[0], top[1]);
     // Before an element: the field before the array (first one) or the previous element's last.
@@ -567,6 +628,12 @@ class Generator {
 
   /** Finds the field a reference points at, and the JS expression that reads its value. */
   private resolve(ref: FieldRef, frames: Frame[]): Resolved {
+    const r = this.resolveRef(ref, frames);
+    this.referenced.add(r.expr);
+    return r;
+  }
+
+  private resolveRef(ref: FieldRef, frames: Frame[]): Resolved {
     const [head, ...rest] = ref.path;
     if (head === undefined) throw new CodegenError(`empty field reference`);
     if (ref.origin !== undefined) {

@@ -5,6 +5,7 @@
 import { compileScope, CodegenError, generateScope, type EarlierScopes, type ScopeDecoder } from './codegen.js';
 import type { EventClass, ScopeName, StreamClass, StructClass, TraceClass } from './model.js';
 import { TraceFormatError } from '../util/errors.js';
+import { isChecked, storeChecked } from './metadata-cache.js';
 
 export interface CompiledEventClass {
   cls: EventClass;
@@ -16,6 +17,12 @@ export interface CompiledEventClass {
   payload?: ScopeDecoder;
   /** Compiles `context` and `payload`; sets `ready`. */
   compile(): void;
+  /**
+   * A payload decoder that stores nothing but what other fields of the payload need (lengths,
+   * tags), for consumers that ignore this event class: it skips strings without building them.
+   * Compiled at first use.
+   */
+  leanPayload(): ScopeDecoder | undefined;
 }
 
 export interface CompiledStreamClass {
@@ -44,18 +51,20 @@ export function compileTrace(trace: TraceClass, metadataFile: string): CompiledT
   const sources: string[] = [];
   const layoutError = (e: unknown, name: string) =>
     e instanceof CodegenError ? new TraceFormatError(`${name}: ${e.message}`, metadataFile) : e;
-  const compile = (scope: ScopeName, struct: StructClass | undefined, earlier: EarlierScopes, name: string) => {
+  const compile = (scope: ScopeName, struct: StructClass | undefined, earlier: EarlierScopes, name: string, lean = false) => {
     if (!struct) return undefined;
     try {
-      const c = compileScope(scope, struct, earlier, name);
+      const c = compileScope(scope, struct, earlier, name, lean);
       sources.push(c.source);
       return c.decode;
     } catch (e) {
       throw layoutError(e, name);
     }
   };
+  // A model from the metadata cache was checked when it was stored.
+  const checked = isChecked(trace);
   const validate = (scope: ScopeName, struct: StructClass | undefined, earlier: EarlierScopes, name: string) => {
-    if (!struct) return;
+    if (!struct || checked) return;
     try {
       generateScope(scope, struct, earlier, name);
     } catch (e) {
@@ -80,6 +89,7 @@ export function compileTrace(trace: TraceClass, metadataFile: string): CompiledT
       const label = `event "${ec.name}" (id ${ec.id})`;
       validate('event-specific-context', ec.context, ecScopes, `${label} context`);
       validate('event-payload', ec.payload, { ...ecScopes, 'event-specific-context': ec.context }, `${label} fields`);
+      let lean: ScopeDecoder | undefined | null = null;
       const compiled: CompiledEventClass = {
         cls: ec,
         index: eventList.length,
@@ -91,6 +101,10 @@ export function compileTrace(trace: TraceClass, metadataFile: string): CompiledT
           this.payload = compile('event-payload', ec.payload, plScopes, `${label} fields`);
           this.ready = true;
         },
+        leanPayload() {
+          if (lean === null) lean = compile('event-payload', ec.payload, { ...ecScopes, 'event-specific-context': ec.context }, `${label} fields`, true);
+          return lean;
+        },
       };
       eventList.push(compiled);
       events.set(Number(ec.id), compiled);
@@ -100,6 +114,7 @@ export function compileTrace(trace: TraceClass, metadataFile: string): CompiledT
     for (let i = 0; i < eventsById.length; i++) eventsById[i] ??= undefined;
     streams.set(Number(sc.id), { cls: sc, packetContext, eventHeader, eventContext, events, eventsById, eventList });
   }
+  storeChecked(trace);
   const compileAll = () => {
     for (const sc of streams.values()) for (const ec of sc.eventList) ec.compile();
   };

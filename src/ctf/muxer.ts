@@ -12,6 +12,11 @@ export class Muxer {
   private started = false;
   /** The stream holding the current event. */
   current: StreamReader | undefined;
+  /**
+   * Earliest time among the other streams' current events (the root's children): while the
+   * current stream's next event is strictly earlier, it stays on top without touching the heap.
+   */
+  private runUntil = -Infinity;
 
   constructor(readonly readers: StreamReader[]) {}
 
@@ -22,11 +27,18 @@ export class Muxer {
       this.started = true;
       for (const r of this.readers) if (r.next()) this.push(r);
     } else if (this.current) {
-      if (this.current.next()) this.siftDown(0);
-      else this.pop();
+      const cur = this.current;
+      if (cur.next()) {
+        if (cur.time < this.runUntil) return true;
+        this.siftDown(0);
+      } else this.pop();
     }
     const top = heap[0];
     this.current = top;
+    const a = heap.length > 1 ? heap[1]!.time : Infinity;
+    const b = heap.length > 2 ? heap[2]!.time : Infinity;
+    // NaN (no clock) compares false everywhere: such streams always take the heap path.
+    this.runUntil = Math.min(a, b);
     return top !== undefined;
   }
 

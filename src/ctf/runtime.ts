@@ -47,6 +47,8 @@ export function outOfBounds(pos: number, size: number, limit: number): never {
 
 /** Reads an unsigned little-endian bit field of `size` (1..64) bits at bit `pos`. */
 export function readBitsLE(u8: Uint8Array, pos: number, size: number): number | bigint {
+  // Wider than 48 bits: two halves of at most 32 bits each, without BigInt when it fits 2^53.
+  if (size > 48 && size <= 64) return u64(readBitsLE(u8, pos + 32, size - 32) as number, readBitsLE(u8, pos, 32) as number);
   const first = pos >>> 3;
   const shift = pos & 7;
   const nbytes = (shift + size + 7) >>> 3;
@@ -64,6 +66,7 @@ export function readBitsLE(u8: Uint8Array, pos: number, size: number): number | 
 
 /** Reads an unsigned big-endian bit field of `size` (1..64) bits at bit `pos`. */
 export function readBitsBE(u8: Uint8Array, pos: number, size: number): number | bigint {
+  if (size > 48 && size <= 64) return u64(readBitsBE(u8, pos, size - 32) as number, readBitsBE(u8, pos + size - 32, 32) as number);
   const first = pos >>> 3;
   const shift = pos & 7;
   const nbytes = (shift + size + 7) >>> 3;
@@ -98,6 +101,26 @@ export function narrow(v: bigint): number | bigint {
 /** Unsigned 64-bit value from its halves: a number when below 2^53. */
 export function u64(hi: number, lo: number): number | bigint {
   return hi < 0x200000 ? hi * TWO_32 + lo : (BigInt(hi) << 32n) | BigInt(lo);
+}
+
+/** The last unsigned 64-bit value above 2^53 a field decoded, as halves and bigint. */
+export interface BigintCache {
+  hi: number;
+  lo: number;
+  value: bigint;
+}
+
+export function newBigintCache(): BigintCache {
+  return { hi: -1, lo: -1, value: 0n };
+}
+
+/** `u64` for values at or above 2^53, reusing the bigint when the field repeats its value. */
+export function u64Cached(hi: number, lo: number, cache: BigintCache): bigint {
+  if (hi === cache.hi && lo === cache.lo) return cache.value;
+  cache.hi = hi;
+  cache.lo = lo;
+  cache.value = (BigInt(hi) << 32n) | BigInt(lo);
+  return cache.value;
 }
 
 /** Signed 64-bit value from its halves (`hi` read as int32). */
@@ -137,6 +160,15 @@ export function readCString(st: DecodeState, start: number, cache?: StringCache)
   }
   st.strEnd = end + 1;
   return cache ? cachedText(st, start, end, cache) : asciiOrUtf8(st.buf, u8, start, end);
+}
+
+/** Moves past a NUL-terminated string without building it; sets `st.strEnd` past the NUL. */
+export function skipCString(st: DecodeState, start: number): void {
+  const end = st.u8.indexOf(0, start);
+  if (end < 0 || end >= st.limit >>> 3) {
+    throw new DecodeError('string runs past the end of the packet content', start * 8);
+  }
+  st.strEnd = end + 1;
 }
 
 /** A text array/sequence of `n` bytes: printed up to the first NUL, like babeltrace. */

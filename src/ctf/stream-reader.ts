@@ -9,7 +9,7 @@
  * describe the event until the next call.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
-import { makeRecord, type EventRecords, type FullState } from './codegen.js';
+import { makeRecord, type EventRecords, type FullState, type ScopeDecoder } from './codegen.js';
 import type { CompiledEventClass, CompiledStreamClass, CompiledTrace } from './compile.js';
 import type { ClockConverter } from './clock.js';
 import { readPacketIndex, type PacketIndexEntry } from './index-file.js';
@@ -132,6 +132,8 @@ function emptyRecords(): EventRecords {
 interface EventRecordsOf {
   ec: Record<string, unknown>;
   pl: Record<string, unknown>;
+  /** The payload decoder this reader uses for the class (lean when the consumer ignores it). */
+  payload: ScopeDecoder | undefined;
 }
 
 export class StreamReader {
@@ -283,6 +285,31 @@ export class StreamReader {
     this.seekTime = time;
   }
 
+  /** Index of the file being read among `files`. */
+  get fileNumber(): number {
+    return this.fileIndex;
+  }
+
+  /**
+   * Positions the reader at the start of a packet seen before (file number, byte offset): the
+   * next `next()` decodes that packet's first event. For random access (the server's events
+   * table); discarded-event notices after a jump are not meaningful.
+   */
+  seekPacket(fileNumber: number, offset: number): void {
+    this.closeFile();
+    this.failed = false;
+    this.fileIndex = fileNumber;
+    this.inPacket = false;
+    this.prevDiscarded = -1;
+    this.prevSeq = -1;
+    this.time = Number.NaN;
+    const file = this.files[fileNumber];
+    if (!file) return;
+    this.fd = openSync(file.path, 'r');
+    this.packetOffset = offset;
+    this.packetBytes = 0;
+  }
+
   private indexOf(fileIndex: number): PacketIndexEntry[] | undefined {
     let entries = this.indexes[fileIndex];
     if (entries === undefined) {
@@ -430,6 +457,25 @@ export class StreamReader {
     this.prevTimestampEnd = end;
   }
 
+  private recordsOf(ec: CompiledEventClass): EventRecordsOf {
+    const own: EventRecordsOf = {
+      ec: ec.cls.context ? (makeRecord(ec.cls.context) as Record<string, unknown>) : {},
+      pl: ec.cls.payload ? (makeRecord(ec.cls.payload) as Record<string, unknown>) : {},
+      payload: ec.payload,
+    };
+    this.perEvent[ec.index] = own;
+    return own;
+  }
+
+  /**
+   * From the next event of this class on, its payload is only skipped over (the records keep
+   * default values): for consumers that ignore the class. Headers and contexts are decoded.
+   */
+  ignorePayloadOf(ec: CompiledEventClass): void {
+    if (!ec.ready) ec.compile();
+    (this.perEvent[ec.index] ?? this.recordsOf(ec)).payload = ec.leanPayload();
+  }
+
   private decodeEvent(): void {
     const st = this.st;
     const sc = this.streamClass;
@@ -449,18 +495,11 @@ export class StreamReader {
     if (time < this.time) this.eventRegressions++;
     this.time = time;
     sc.eventContext?.(st, rec.sc, rec);
-    let own = this.perEvent[ec.index];
-    if (!own) {
-      own = {
-        ec: ec.cls.context ? (makeRecord(ec.cls.context) as Record<string, unknown>) : {},
-        pl: ec.cls.payload ? (makeRecord(ec.cls.payload) as Record<string, unknown>) : {},
-      };
-      this.perEvent[ec.index] = own;
-    }
+    const own = this.perEvent[ec.index] ?? this.recordsOf(ec);
     rec.ec = own.ec;
     rec.pl = own.pl;
     ec.context?.(st, own.ec, rec);
-    ec.payload?.(st, own.pl, rec);
+    own.payload?.(st, own.pl, rec);
     // An empty event would never advance: the CTF spec requires events of at least one bit.
     if (st.pos === start) throw new DecodeError('event of zero bits', st.pos);
     this.count++;

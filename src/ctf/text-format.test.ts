@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { IntegerClass } from './model.js';
-import { formatFloat, formatInt, quote } from './text-format.js';
+import { formatFloat, formatInt, hexUpper, quote } from './text-format.js';
 
 const int = (size: number, signed: boolean, base: IntegerClass['base']): IntegerClass => ({
   kind: 'int',
@@ -55,4 +55,10 @@ test('strings are quoted with C escapes', () => {
   assert.equal(quote('tab\there\n"q"\\'), '"tab\\there\\n\\"q\\"\\\\"');
   assert.equal(quote('\x01\x1b\x7f'), '"\\x01\\e\\x7f"');
   assert.equal(quote('é€'), '"é€"');
+});
+
+test('hex digits of whole numbers up to 2^53 match toString(16)', () => {
+  for (const v of [0, 9, 15, 16, 255, 256, 65535, 2 ** 31, 4294967295, 4294967296, 0x558424f78a88, 2 ** 52 + 12345, 2 ** 53 - 1]) {
+    assert.equal(hexUpper(v), v.toString(16).toUpperCase(), String(v));
+  }
 });

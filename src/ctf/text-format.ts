@@ -52,13 +52,39 @@ export function formatInt(v: number | bigint, int: IntegerClass): string {
   switch (int.base) {
     case 10:
       return String(v);
-    case 16:
-      return `0x${masked(v, Math.ceil(int.size / 4) * 4).toString(16).toUpperCase()}`;
+    case 16: {
+      const m = masked(v, Math.ceil(int.size / 4) * 4);
+      return `0x${typeof m === 'number' ? hexUpper(m) : m.toString(16).toUpperCase()}`;
+    }
     case 8:
       return `0${(int.signed ? masked(v, Math.ceil(int.size / 3) * 3) : v).toString(8)}`;
     case 2:
       return `0b${masked(v, int.size).toString(2).padStart(int.size, '0')}`;
   }
+}
+
+const HEX2 = Array.from({ length: 256 }, (_, i) => i.toString(16).toUpperCase().padStart(2, '0'));
+const HEX1 = Array.from({ length: 256 }, (_, i) => i.toString(16).toUpperCase());
+
+/**
+ * Uppercase hex of a whole number in [0, 2^53), a byte at a time: V8's `toString(16)` of a
+ * double above 2^31 (every pointer) takes a slow generic path.
+ */
+export function hexUpper(v: number): string {
+  if (v < 256) return HEX1[v]!;
+  const lo = v % 4294967296;
+  let x = (v - lo) / 4294967296;
+  let s = '';
+  if (x === 0) {
+    x = lo;
+  } else {
+    s = HEX2[(lo >>> 24) & 255]! + HEX2[(lo >>> 16) & 255]! + HEX2[(lo >>> 8) & 255]! + HEX2[lo & 255]!;
+  }
+  while (x >= 256) {
+    s = HEX2[x & 255]! + s;
+    x = Math.floor(x / 256);
+  }
+  return HEX1[x]! + s;
 }
 
 /** Two's complement of v on `bits` bits (64 at most), for negative values. */

@@ -104,6 +104,8 @@ export function readKernelEvents(k: KernelTrace, consumer: KernelConsumer, opts:
     if (b === undefined) {
       b = layout.bind(r.streamClass.cls, ec.cls);
       row[ec.index] = b;
+      // No analysis reads this class's payload: only skip over it (strings are not even built).
+      if (b.kind === Kind.IGNORE) r.ignorePayloadOf(ec);
     }
     if (b.kind === Kind.IGNORE) continue;
     ev.kind = b.kind;
