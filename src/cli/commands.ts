@@ -29,6 +29,7 @@ export const COMMANDS: Record<string, () => Promise<Register>> = {
   state: async () => (await import('./state.js')).registerState,
   'critical-path': async () => (await import('./critical-path.js')).registerCriticalPath,
   compare: async () => (await import('./compare.js')).registerCompare,
+  serve: async () => (await import('./serve.js')).registerServe,
 };
 
 /** Registers the command named in `argv` (the first word that is not an option), or all of them. */
