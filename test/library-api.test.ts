@@ -34,3 +34,16 @@ test('events carry name, bigint timestamp, cycles, CPU, stream and every scope',
   }
   assert.equal(n, 14580);
 });
+
+test('the analyses are part of the library: kernel model, critical path, futex contention', corpusTest(), async () => {
+  const { analyzeKernel, criticalPath, futexContention, openTrace: open, rowsOfTid, THREAD_STATE_NAMES } = await import('tracelane');
+  const trace = open(tracePath('tracecompass/bug446190'));
+  const { model } = analyzeKernel(trace.set);
+  const weston = rowsOfTid(model, 338)[0];
+  assert.ok(weston !== undefined, 'weston (tid 338) has a row');
+  const path = criticalPath(model, weston, model.start, model.end);
+  assert.ok(path.segments.length > 0);
+  assert.ok(path.segments.some((s) => s.thread.name.startsWith('kworker/u16:0')), 'the path of weston leads to kworker/u16:0');
+  assert.ok(Array.isArray(futexContention(model)));
+  assert.ok(THREAD_STATE_NAMES.includes('blocked'));
+});
