@@ -19,13 +19,14 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { probePerf } from '../src/record/perf.js';
 import { findExecutable, processAlive, runSync } from '../src/record/system.js';
 import { corpusTest, repoRoot, tracePath } from '../src/testing/corpus.js';
+import { missingRecordingTools, recordingSkip } from '../src/testing/recording.js';
 import { tracelane, type RunResult } from '../src/testing/run.js';
 
 const CALCJOB_DIR = join(repoRoot, 'examples', 'calcjob');
@@ -36,27 +37,8 @@ const DEMO = join(repoRoot, 'examples', 'demo-trace');
 // coarse lock's at -s 200000, 3-5 % at -s 300000).
 const JOB_ARGS = ['-n', '12', '-s', '300000', '-q'];
 
-/** Why recording cannot be tested here (undefined: it can); as test/record-calcjob.test.ts. */
-function missingTools(): string | undefined {
-  for (const [bin, pkg] of [
-    ['lttng', 'lttng-tools'],
-    ['lttng-sessiond', 'lttng-tools'],
-    ['g++', 'g++'],
-    ['make', 'make'],
-  ]) {
-    if (!findExecutable(bin!)) return `${bin} not installed (Debian package ${pkg})`;
-  }
-  const header = ['/usr/include/lttng/tracepoint.h', '/usr/include/x86_64-linux-gnu/lttng/tracepoint.h', '/usr/include/aarch64-linux-gnu/lttng/tracepoint.h'];
-  if (!header.some((h) => existsSync(h))) return 'LTTng-UST headers not installed (Debian package liblttng-ust-dev)';
-  return undefined;
-}
-
-const missing = missingTools();
-if (missing && process.env['CI'] === 'true') {
-  test('recording tools are installed (required in CI)', () => assert.fail(missing));
-}
-const skip = missing ? `cannot record here: ${missing}` : false;
-if (missing) process.stderr.write(`notice: compare recording tests skipped: ${missing}\n`);
+const missing = missingRecordingTools('g++');
+const skip = recordingSkip(missing, 'compare recording tests');
 const perfProblem = missing ? undefined : probePerf();
 if (!missing && perfProblem) process.stderr.write(`notice: compare tests record without the kernel: ${perfProblem}\n`);
 

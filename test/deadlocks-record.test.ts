@@ -23,28 +23,14 @@ import { after, before, describe, test } from 'node:test';
 import { probePerf } from '../src/record/perf.js';
 import { findExecutable, processAlive, runSync } from '../src/record/system.js';
 import { cliPath, repoRoot } from '../src/testing/corpus.js';
+import { missingRecordingTools, recordingSkip } from '../src/testing/recording.js';
 import { run, tracelane } from '../src/testing/run.js';
 
 const DIR = join(repoRoot, 'examples', 'lockorder');
 const WRAPPER = ['/usr/lib/x86_64-linux-gnu/liblttng-ust-pthread-wrapper.so.1', '/usr/lib/aarch64-linux-gnu/liblttng-ust-pthread-wrapper.so.1', '/usr/lib/liblttng-ust-pthread-wrapper.so.1'];
 
-function missingTools(): string | undefined {
-  for (const [bin, pkg] of [
-    ['lttng', 'lttng-tools'],
-    ['lttng-sessiond', 'lttng-tools'],
-    ['gcc', 'gcc'],
-    ['make', 'make'],
-  ]) {
-    if (!findExecutable(bin!)) return `${bin} not installed (Debian package ${pkg})`;
-  }
-  if (!WRAPPER.some((w) => existsSync(w))) return 'liblttng-ust-pthread-wrapper not installed (Debian package liblttng-ust-dev)';
-  return undefined;
-}
-
-const missing = missingTools();
-if (missing && process.env['CI'] === 'true') test('recording tools are installed (required in CI)', () => assert.fail(missing));
-const skip = missing ? `cannot record here: ${missing}` : false;
-if (missing) process.stderr.write(`notice: lockorder record tests skipped: ${missing}\n`);
+const missing = missingRecordingTools('gcc', [{ anyOf: WRAPPER, what: 'liblttng-ust-pthread-wrapper' }]);
+const skip = recordingSkip(missing, 'lockorder record tests');
 const perfProblem = missing ? undefined : probePerf();
 const perfSkip = missing ? skip : perfProblem ? `kernel part skipped: ${perfProblem}` : false;
 if (!missing && perfSkip) process.stderr.write(`notice: ${perfSkip}\n`);

@@ -10,41 +10,24 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { probePerf } from '../src/record/perf.js';
-import { findExecutable } from '../src/record/system.js';
 import { repoRoot } from '../src/testing/corpus.js';
+import { missingRecordingTools, recordingSkip } from '../src/testing/recording.js';
 import { tracelane } from '../src/testing/run.js';
 import { browserMissing, hook, openBrowser, startServer, waitReady, type Browser, type Server } from './e2e-web-support.js';
 
 const CALCJOB_DIR = join(repoRoot, 'examples', 'calcjob');
 
-function missingTools(): string | undefined {
-  for (const [bin, pkg] of [
-    ['lttng', 'lttng-tools'],
-    ['lttng-sessiond', 'lttng-tools'],
-    ['g++', 'g++'],
-    ['make', 'make'],
-  ]) {
-    if (!findExecutable(bin!)) return `${bin} not installed (Debian package ${pkg})`;
-  }
-  const headers = ['/usr/include/lttng/tracepoint.h', '/usr/include/x86_64-linux-gnu/lttng/tracepoint.h', '/usr/include/aarch64-linux-gnu/lttng/tracepoint.h'];
-  if (!headers.some((h) => existsSync(h))) return 'LTTng-UST headers not installed (Debian package liblttng-ust-dev)';
-  return browserMissing();
-}
-
-const missing = missingTools();
-if (missing && process.env['CI'] === 'true') {
-  test('recording and browser tools are installed (required in CI)', () => assert.fail(missing));
-}
-if (missing) process.stderr.write(`notice: record-then-open web test skipped: ${missing}\n`);
+const missing = missingRecordingTools('g++') ?? browserMissing();
+const skip = recordingSkip(missing, 'record-then-open web test');
 const perfProblem = missing ? undefined : probePerf();
 if (!missing && perfProblem) process.stderr.write(`notice: recording without the kernel part: ${perfProblem}\n`);
 
-describe('record calcjob, then open the trace in the page', { skip: missing ? `cannot run here: ${missing}` : false }, () => {
+describe('record calcjob, then open the trace in the page', { skip }, () => {
   let dir: string;
   let server: Server;
   let b: Browser;

@@ -12,7 +12,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -20,33 +20,15 @@ import { openTrace } from '../src/index.js';
 import { probePerf } from '../src/record/perf.js';
 import { findExecutable, processAlive, runSync } from '../src/record/system.js';
 import { repoRoot } from '../src/testing/corpus.js';
+import { missingRecordingTools, recordingSkip } from '../src/testing/recording.js';
 import { babeltrace2, tracelane, type RunResult } from '../src/testing/run.js';
 
 const CALCJOB_DIR = join(repoRoot, 'examples', 'calcjob');
 const JOBS = 16;
 const WORKERS = 3;
 
-/** Why recording cannot be tested here (undefined: it can). In CI that is a failure. */
-function missingTools(): string | undefined {
-  for (const [bin, pkg] of [
-    ['lttng', 'lttng-tools'],
-    ['lttng-sessiond', 'lttng-tools'],
-    ['g++', 'g++'],
-    ['make', 'make'],
-  ]) {
-    if (!findExecutable(bin!)) return `${bin} not installed (Debian package ${pkg})`;
-  }
-  const header = ['/usr/include/lttng/tracepoint.h', '/usr/include/x86_64-linux-gnu/lttng/tracepoint.h', '/usr/include/aarch64-linux-gnu/lttng/tracepoint.h'];
-  if (!header.some((h) => existsSync(h))) return 'LTTng-UST headers not installed (Debian package liblttng-ust-dev)';
-  return undefined;
-}
-
-const missing = missingTools();
-if (missing && process.env['CI'] === 'true') {
-  test('recording tools are installed (required in CI)', () => assert.fail(missing));
-}
-const skip = missing ? `cannot record here: ${missing}` : false;
-if (missing) process.stderr.write(`notice: record tests skipped: ${missing}\n`);
+const missing = missingRecordingTools('g++');
+const skip = recordingSkip(missing, 'record tests');
 const perfProblem = missing ? undefined : probePerf();
 const perfSkip = missing ? skip : perfProblem ? `kernel part skipped: ${perfProblem}` : false;
 if (!missing && perfSkip) process.stderr.write(`notice: ${perfSkip}\n`);
