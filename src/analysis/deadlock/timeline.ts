@@ -28,7 +28,7 @@
  */
 import type { StreamReader } from '../../ctf/stream-reader.js';
 import { toNumber, type CodeLocation } from '../../symbols/process-maps.js';
-import type { LockScheme, WaitSite } from '../ust/locks.js';
+import { lockEventRoutes, type LockRole, type LockScheme, type WaitSite } from '../ust/locks.js';
 import type { UstConsumer, UstPass } from '../ust/pass.js';
 import type { UstThread } from '../ust/threads.js';
 
@@ -146,7 +146,6 @@ class LockState {
   constructor(readonly ref: LockRef) {}
 }
 
-type Role = 'request' | 'acquired' | 'release' | 'trylock';
 
 function lockValue(v: unknown): string | number | undefined {
   if (typeof v === 'number' || typeof v === 'string') return v;
@@ -174,7 +173,7 @@ export class LockTimeline implements UstConsumer {
   unmatchedReleases = 0;
   acquiredWithoutRequest = 0;
 
-  private readonly routes = new Map<string, [LockScheme, Role][]>();
+  private readonly routes: Map<string, [LockScheme, LockRole][]>;
   private readonly states = new Map<string, LockState>();
   private readonly threads = new Map<string, ThreadState>();
   private readonly cycleOf = new Map<LockWaitRecord, DeadlockCycle[]>();
@@ -185,19 +184,7 @@ export class LockTimeline implements UstConsumer {
     private readonly opts: TimelineOptions = {},
   ) {
     this.recentMax = opts.recent ?? 4;
-    for (const s of schemes) {
-      const add = (names: string[] | undefined, role: Role) => {
-        for (const n of names ?? []) {
-          let list = this.routes.get(n);
-          if (!list) this.routes.set(n, (list = []));
-          list.push([s, role]);
-        }
-      };
-      add(s.request, 'request');
-      add(s.acquired, 'acquired');
-      add(s.release, 'release');
-      add(s.trylock, 'trylock');
-    }
+    this.routes = lockEventRoutes(schemes);
   }
 
   /** Every event: the lock events drive the state machines, all feed "what each thread did last". */

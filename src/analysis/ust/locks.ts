@@ -172,7 +172,26 @@ class LockState {
   }
 }
 
-type Role = 'request' | 'acquired' | 'release' | 'trylock';
+export type LockRole = 'request' | 'acquired' | 'release' | 'trylock';
+
+/** Event name → the schemes it belongs to and what it means in each. */
+export function lockEventRoutes(schemes: LockScheme[]): Map<string, [LockScheme, LockRole][]> {
+  const routes = new Map<string, [LockScheme, LockRole][]>();
+  for (const s of schemes) {
+    const add = (names: string[] | undefined, role: LockRole) => {
+      for (const n of names ?? []) {
+        let list = routes.get(n);
+        if (!list) routes.set(n, (list = []));
+        list.push([s, role]);
+      }
+    };
+    add(s.request, 'request');
+    add(s.acquired, 'acquired');
+    add(s.release, 'release');
+    add(s.trylock, 'trylock');
+  }
+  return routes;
+}
 
 function lockValue(v: unknown): string | number | undefined {
   if (typeof v === 'number' || typeof v === 'string') return v;
@@ -190,26 +209,14 @@ export interface LockOptions {
 }
 
 export class LockAnalysis implements UstConsumer {
-  private readonly routes = new Map<string, [LockScheme, Role][]>();
+  private readonly routes: Map<string, [LockScheme, LockRole][]>;
   private readonly locks = new Map<string, LockState>();
 
   constructor(
     readonly schemes: LockScheme[],
     private readonly opts: LockOptions = {},
   ) {
-    for (const s of schemes) {
-      const add = (names: string[] | undefined, role: Role) => {
-        for (const n of names ?? []) {
-          let list = this.routes.get(n);
-          if (!list) this.routes.set(n, (list = []));
-          list.push([s, role]);
-        }
-      };
-      add(s.request, 'request');
-      add(s.acquired, 'acquired');
-      add(s.release, 'release');
-      add(s.trylock, 'trylock');
-    }
+    this.routes = lockEventRoutes(schemes);
   }
 
   wants(name: string): boolean {
