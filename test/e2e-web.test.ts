@@ -365,6 +365,8 @@ describe('web UI on a user-space trace with call stacks (recorded-here/b-cyg-pro
     await b.page.waitForFunction((t) => new URL(location.href).searchParams.get('tid') === String(t), busiest.tid, { timeout: 5000 });
     await b.page.click('[data-tab="flame"]');
     await b.page.waitForFunction(() => (window as unknown as { tracelane: { flameFrames(): number } }).tracelane.flameFrames() > 0, undefined, { timeout: 20_000 });
+    // The statistics table fills in after the frames: wait for it rather than count at once.
+    await b.page.waitForFunction(() => document.querySelector('.flame-stats tbody tr') !== null, undefined, { timeout: 20_000 });
     const stats = await b.page.locator('.flame-stats tbody tr').count();
     assert.ok(stats > 0, 'per-function statistics');
     // The function with the most self time: a click on its row shows its source line, or says

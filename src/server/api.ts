@@ -19,6 +19,7 @@ import { LodTable, type LodRuns } from '../store/lod.js';
 import type { ServerAnalysis, ThreadRow } from './analysis.js';
 import { decodeEvents, firstAfter, firstAtOrAfter, type EventIndex } from './event-index.js';
 import { HttpError, type Params } from './params.js';
+import { deadlocksOf, type DeadlocksAnswer } from './deadlocks.js';
 import type { CodePlace, UstIntervals } from './ust-timeline.js';
 
 /** What the endpoints read: the analysis, its summaries, and readers to decode events again. */
@@ -29,6 +30,8 @@ export class Loaded {
   private readonly filtered = new Map<string, Uint32Array>();
   /** Source files the trace's debug info names (the only ones `/api/source` serves). */
   readonly sources = new Set<string>();
+  /** `/api/deadlocks`, made on first request. */
+  deadlocks: DeadlocksAnswer | undefined;
 
   constructor(
     readonly set: TraceSet,
@@ -765,6 +768,8 @@ const criticalPath = async (l: Loaded, p: Params): Promise<unknown> => {
   return mod.criticalPath(model, t.kernelRow, begin, end);
 };
 
+const deadlocksRoute: Handler = (l) => (l.deadlocks ??= deadlocksOf(l.set, l.a));
+
 export const ROUTES: Record<string, (l: Loaded, p: Params) => unknown> = {
   '/api/trace': trace,
   '/api/threads': threads,
@@ -783,4 +788,5 @@ export const ROUTES: Record<string, (l: Loaded, p: Params) => unknown> = {
   '/api/flame': flame,
   '/api/source': source,
   '/api/critical-path': criticalPath,
+  '/api/deadlocks': deadlocksRoute,
 };

@@ -251,3 +251,23 @@ function askWorker(path: string): Promise<WorkerReply> {
     dataWorker().postMessage({ seq: s, url });
   });
 }
+
+/** `/api/deadlocks`: wait-for cycles, hung threads and who waits for whom at the end. */
+export interface RowRef {
+  row: number;
+  tid: number;
+  name: string;
+}
+
+export interface WaitLink {
+  waiter: RowRef;
+  lock: { label: string };
+  since: number;
+  holder: RowRef | null;
+}
+
+export interface Deadlocks {
+  deadlocks: { formedAt: number; endedAt: number | null; links: (WaitLink & { holder: RowRef })[] }[];
+  hung: (RowRef & { since: number; what: string })[];
+  waitFor: WaitLink[];
+}

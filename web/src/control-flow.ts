@@ -4,7 +4,7 @@
  * wakeup arrows and migration markers over the rows; the user-space events (ticks at the top of
  * the row) and spans (bars at its bottom) of each thread.
  */
-import type { Migration, ThreadInfo, TraceInfo, UstMarker, UstSpan, Wakeup } from './api.js';
+import type { Deadlocks, Migration, ThreadInfo, TraceInfo, UstMarker, UstSpan, Wakeup } from './api.js';
 import { getJson } from './api.js';
 import type { Runs, TimeMap } from './runs.js';
 import { drawRuns, runAt, timeToX } from './runs.js';
@@ -27,6 +27,18 @@ interface Row {
   children: number;
   label: string;
 }
+
+/** A thread row stuck in a deadlock (red) or hung at the end of the trace (orange). */
+interface Stuck {
+  kind: 'deadlock' | 'hung';
+  /** The waiting interval outlined on the row. */
+  since: number;
+  end: number;
+  lines: string[];
+}
+
+const DEADLOCK_RED = '#e0182d';
+const HUNG_ORANGE = '#e07a10';
 
 interface Overlay {
   begin: number;
@@ -51,6 +63,9 @@ export class ControlFlow implements TimelineSource {
   private readonly ustSpans = new Map<number, UstSpan[]>();
   private wakeups: Wakeup[] = [];
   private migrations: Migration[] = [];
+  /** Deadlocked and hung threads by row id, and the wait-for edges to draw (from /api/deadlocks). */
+  private readonly stuck = new Map<number, Stuck>();
+  private waitEdges: { from: number; to: number; t: number; deadlock: boolean }[] = [];
   private overlay: Overlay | undefined;
   private overlayTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly tooltipCache = new Map<string, Promise<string[]>>();
@@ -85,6 +100,46 @@ export class ControlFlow implements TimelineSource {
   setSort(key: SortKey): void {
     this.sort = key;
     this.rebuild();
+  }
+
+  /**
+   * Marks the deadlocked threads (each link of a cycle: its wait, outlined until the cycle ended
+   * or the trace did) and the hung ones, and keeps the wait-for edges of both.
+   */
+  setDeadlocks(d: Deadlocks): void {
+    const end = state.trace.end;
+    const at = (t: number): string => formatOffset(t);
+    this.stuck.clear();
+    const edges: typeof this.waitEdges = [];
+    for (const c of d.deadlocks) {
+      for (const l of c.links) {
+        const line = `waits for ${l.lock.label} held by ${l.holder.name} ${l.holder.tid} since ${at(l.since)}`;
+        const s = this.stuck.get(l.waiter.row);
+        if (s?.kind === 'deadlock') s.lines.push(line);
+        else this.stuck.set(l.waiter.row, { kind: 'deadlock', since: l.since, end: c.endedAt ?? end, lines: [`deadlocked${c.endedAt === null ? ' (until the end of the trace)' : `, ended at ${at(c.endedAt)}`}`, line] });
+        edges.push({ from: l.waiter.row, to: l.holder.row, t: l.since, deadlock: true });
+      }
+    }
+    // Hung: only with user-space events (the server keeps them to the traced programs). A
+    // system-wide kernel trace ends with most threads asleep (kworkers, daemons in epoll_wait):
+    // flagging them all would say nothing.
+    for (const h of this.trace.hasUst ? d.hung : []) {
+      if (this.stuck.has(h.row)) continue;
+      this.stuck.set(h.row, { kind: 'hung', since: h.since, end, lines: ['hung at the end of the trace', `${h.what} since ${at(h.since)}`] });
+    }
+    for (const w of d.waitFor) {
+      if (w.holder && !edges.some((e) => e.from === w.waiter.row && e.to === w.holder!.row)) edges.push({ from: w.waiter.row, to: w.holder.row, t: w.since, deadlock: false });
+    }
+    this.waitEdges = edges;
+    this.timeline.invalidate();
+  }
+
+  /** Row labels with their deadlock/hung badge (for tests: the canvas is not in the DOM). */
+  rowBadges(): { label: string; badge: string | null; tooltip: string[] }[] {
+    return this.rows.map((r) => {
+      const s = r.thread ? this.stuck.get(r.thread.id) : undefined;
+      return { label: r.label, badge: s ? badgeText(s) : null, tooltip: s?.lines ?? [] };
+    });
   }
 
   /** Labels of the rows, as shown (for tests and the row count). */
@@ -149,7 +204,16 @@ export class ControlFlow implements TimelineSource {
 
   rowLabel(row: number): RowLabel {
     const r = this.rows[row]!;
-    return { text: r.label, indent: r.level, expanded: r.level === 0 && r.children > 0 ? !this.collapsed.has(r.pid) : undefined, bold: r.level === 0, dim: !r.thread };
+    const s = r.thread ? this.stuck.get(r.thread.id) : undefined;
+    const label: RowLabel = { text: r.label, indent: r.level, expanded: r.level === 0 && r.children > 0 ? !this.collapsed.has(r.pid) : undefined, bold: r.level === 0, dim: !r.thread };
+    if (s) label.badge = { text: badgeText(s), colour: s.kind === 'deadlock' ? DEADLOCK_RED : HUNG_ORANGE };
+    return label;
+  }
+
+  labelTooltip(row: number): string[] | undefined {
+    const t = this.rows[row]?.thread;
+    const s = t ? this.stuck.get(t.id) : undefined;
+    return s ? [`${t!.name} ${t!.tid}`, ...s.lines] : undefined;
   }
 
   isRowSelected(row: number): boolean {
@@ -192,6 +256,16 @@ export class ControlFlow implements TimelineSource {
         ctx.fillRect(x, y, 1, 5);
       }
     }
+    const stuck = this.stuck.get(t.id);
+    if (stuck && stuck.end >= m.begin && stuck.since <= m.end) {
+      // The waiting interval, outlined (it can end beyond the thread's last event).
+      const x1 = Math.max(m.x0 - 2, timeToX(m, stuck.since));
+      const x2 = Math.min(m.x0 + m.width + 2, timeToX(m, stuck.end));
+      ctx.strokeStyle = stuck.kind === 'deadlock' ? DEADLOCK_RED : HUNG_ORANGE;
+      ctx.lineWidth = 2;
+      ctx.strokeRect(x1 + 1, y + 1, Math.max(2, x2 - x1 - 2), h - 2);
+      ctx.lineWidth = 1;
+    }
   }
 
   drawOverlay(ctx: CanvasRenderingContext2D, first: number, last: number, m: TimeMap): void {
@@ -217,6 +291,23 @@ export class ControlFlow implements TimelineSource {
       arrow(ctx, x1, yOf(a), x2, yOf(b));
     }
     ctx.globalAlpha = 1;
+    // Wait-for edges: from the waiter's row to the holder's, where the wait began (a handful).
+    ctx.lineWidth = 2;
+    for (const e of this.waitEdges) {
+      const a = rowOf.get(e.from);
+      const b = rowOf.get(e.to);
+      if (a === undefined || b === undefined || a === b || e.t < m.begin || e.t > m.end) continue;
+      if (Math.max(a, b) < first || Math.min(a, b) > last) continue;
+      ctx.strokeStyle = ctx.fillStyle = e.deadlock ? DEADLOCK_RED : HUNG_ORANGE;
+      const x = timeToX(m, e.t);
+      // From the waiter's row centre (a dot) to the holder's row edge: visible between adjacent rows.
+      const dir = b > a ? 1 : -1;
+      ctx.beginPath();
+      ctx.arc(x, yOf(a), 3, 0, 2 * Math.PI);
+      ctx.fill();
+      arrow(ctx, x, yOf(a), x, yOf(b) + dir * 2);
+    }
+    ctx.lineWidth = 1;
     ctx.fillStyle = p.migration;
     for (const mg of this.migrations) {
       const r = rowOf.get(mg.id);
@@ -359,6 +450,11 @@ export class ControlFlow implements TimelineSource {
       if (marker) this.onEventClicked(marker.i);
     }
   }
+}
+
+function badgeText(s: Stuck): string {
+  // Plain words: emoji glyphs are missing from many Linux fonts.
+  return s.kind === 'deadlock' ? 'deadlock' : 'hung';
 }
 
 function arrow(ctx: CanvasRenderingContext2D, x1: number, y1: number, x2: number, y2: number): void {

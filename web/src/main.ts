@@ -3,7 +3,7 @@
  * and wires them to the shared view (view.ts) and the keyboard.
  */
 import './style.css';
-import type { Resources, Status, ThreadInfo, TraceInfo } from './api.js';
+import type { Deadlocks, Resources, Status, ThreadInfo, TraceInfo } from './api.js';
 import { getJson } from './api.js';
 import { AggregatePanel } from './aggregate.js';
 import { TimeAxis } from './axis.js';
@@ -62,6 +62,10 @@ async function main(): Promise<void> {
   const axis = new TimeAxis();
   const cf = new ControlFlow(trace);
   cf.setThreads(threads);
+  // Deadlocked and hung threads: made by the server on first request; a failure only loses the marks.
+  void getJson<Deadlocks>('deadlocks')
+    .then((d) => cf.setDeadlocks(d))
+    .catch(() => {});
   await yieldToBrowser();
   const rs = new ResourcesView(trace);
   rs.setData(resources, threads);
@@ -238,6 +242,7 @@ async function main(): Promise<void> {
   Object.assign(window, {
     tracelane: {
       rowLabels: () => cf.rowLabels(),
+      rowBadges: () => cf.rowBadges(),
       state: () => ({ ...state }),
       eventRows: () => events.shownRows(),
       flameFrames: () => flame.frameCount(),

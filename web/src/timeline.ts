@@ -25,6 +25,8 @@ export interface RowLabel {
   expanded?: boolean;
   bold?: boolean;
   dim?: boolean;
+  /** A short flag at the label's right end (`deadlock`) in its own colour. */
+  badge?: { text: string; colour: string };
 }
 
 export interface TimelineSource {
@@ -35,6 +37,8 @@ export interface TimelineSource {
   drawOverlay?(ctx: CanvasRenderingContext2D, first: number, last: number, m: TimeMap): void;
   /** Tooltip lines for what is at `t` on `row` (may be asynchronous). */
   tooltip?(row: number, t: number, m: TimeMap): string[] | Promise<string[]> | undefined;
+  /** Tooltip lines for the row's label (its badge). */
+  labelTooltip?(row: number): string[] | undefined;
   rowClicked?(row: number, t: number | undefined, onLabel: boolean, ev: MouseEvent): void;
   isRowSelected?(row: number): boolean;
   /** Rows first..last and the view are in sight: fetch what they lack. */
@@ -197,7 +201,20 @@ export class Timeline {
       ctx.font = `${l.bold ? '600 ' : ''}12px system-ui, sans-serif`;
       let text = l.text;
       if (l.expanded !== undefined) text = `${l.expanded ? '▾' : '▸'} ${text}`;
-      ctx.fillText(clipText(ctx, text, LABEL_WIDTH - x - 6), x, y + ROW_HEIGHT / 2);
+      let right = LABEL_WIDTH - 6;
+      if (l.badge) {
+        ctx.font = '600 11px system-ui, sans-serif';
+        const bw = ctx.measureText(l.badge.text).width + 8;
+        right -= bw;
+        ctx.fillStyle = l.badge.colour;
+        ctx.fillRect(right, y + 3, bw, ROW_HEIGHT - 6);
+        ctx.fillStyle = '#fff';
+        ctx.fillText(l.badge.text, right + 4, y + ROW_HEIGHT / 2);
+        right -= 4;
+        ctx.fillStyle = l.dim ? p.dimText : p.text;
+        ctx.font = `${l.bold ? '600 ' : ''}12px system-ui, sans-serif`;
+      }
+      ctx.fillText(clipText(ctx, text, right - x), x, y + ROW_HEIGHT / 2);
     }
     ctx.font = '12px system-ui, sans-serif';
   }
@@ -280,6 +297,12 @@ export class Timeline {
 
   private hover(e: PointerEvent, x: number, m: TimeMap): void {
     const row = this.rowAt(e.clientY);
+    const labelLines = row !== undefined && x < LABEL_WIDTH ? this.source.labelTooltip?.(row) : undefined;
+    if (labelLines?.length) {
+      ++this.hoverSeq;
+      showTooltip(e.clientX, e.clientY, labelLines);
+      return;
+    }
     if (row === undefined || x < LABEL_WIDTH || !this.source.tooltip) {
       hideTooltip();
       return;
