@@ -56,6 +56,19 @@ export function argumentFields(s: StructClass | undefined, keep: (name: string) 
   });
 }
 
+/**
+ * The extractor of a syscall entry event named after its syscall (`syscall_entry_futex`,
+ * `syscalls:sys_enter_futex`): its id and its first two arguments among the fields `keep` accepts.
+ */
+export function namedSyscallEntry(syscall: number, payload: StructClass | undefined, keep?: (name: string) => boolean): Extractor {
+  const [a0, a1] = argumentFields(payload, keep);
+  return (rec, ev) => {
+    ev.syscall = syscall;
+    ev.arg0 = a0 === undefined ? Number.NaN : argNum(rec.pl[a0]);
+    ev.arg1 = a1 === undefined ? Number.NaN : argNum(rec.pl[a1]);
+  };
+}
+
 export function str(v: unknown): string {
   return typeof v === 'string' ? v : '';
 }

@@ -19,7 +19,7 @@
 import type { EventClass, StreamClass, TraceClass } from '../ctf/model.js';
 import { StringTable } from '../store/growable.js';
 import { Kind, SCHED_TRACEPOINTS } from './canonical.js';
-import { argNum, argumentFields, commFromFilename, declaredNames, hasField, IGNORED, num, numField, str, tracerVersion, withCommon, type Binding, type Extractor, type KernelLayout } from './layout.js';
+import { argNum, commFromFilename, declaredNames, hasField, IGNORED, namedSyscallEntry, num, numField, str, tracerVersion, withCommon, type Binding, type Extractor, type KernelLayout } from './layout.js';
 import { lttngPrevStateEncoding, PrevStateDecoder } from './prev-state.js';
 
 const SOFTIRQ: Record<string, number> = {
@@ -229,12 +229,7 @@ export class LttngKernelLayout implements KernelLayout {
         }
         if (kind === Kind.SYSCALL_ENTRY) {
           // The payload's fields are the syscall's arguments in order (`uaddr`, `op`, … for futex).
-          const [a0, a1] = argumentFields(ec.payload);
-          return (rec, ev) => {
-            ev.syscall = syscall;
-            ev.arg0 = a0 === undefined ? Number.NaN : argNum(rec.pl[a0]);
-            ev.arg1 = a1 === undefined ? Number.NaN : argNum(rec.pl[a1]);
-          };
+          return namedSyscallEntry(syscall, ec.payload);
         }
         if (kind === Kind.SYSCALL_EXIT && has('ret')) {
           return (rec, ev) => {

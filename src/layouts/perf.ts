@@ -14,7 +14,7 @@
 import type { EventClass, StreamClass, TraceClass } from '../ctf/model.js';
 import { StringTable } from '../store/growable.js';
 import { Kind, SCHED_TRACEPOINTS } from './canonical.js';
-import { argNum, commFromFilename, declaredNames, hasField, IGNORED, argumentFields, num, numField, str, withCommon, type Binding, type Extractor, type KernelLayout } from './layout.js';
+import { argNum, commFromFilename, declaredNames, hasField, IGNORED, namedSyscallEntry, num, numField, str, withCommon, type Binding, type Extractor, type KernelLayout } from './layout.js';
 import { perfPrevStateEncoding, PrevStateDecoder } from './prev-state.js';
 import { x86_64SyscallName } from './syscalls-x86_64.js';
 
@@ -155,12 +155,7 @@ export class PerfKernelLayout implements KernelLayout {
         const hasRet = kind === Kind.SYSCALL_EXIT && has('ret');
         if (kind === Kind.SYSCALL_ENTRY && syscall >= 0) {
           // `syscalls:sys_enter_<name>`: the syscall's own fields after perf's and ftrace's common ones.
-          const [a0, a1] = argumentFields(ec.payload, (n) => !n.startsWith('perf_') && !n.startsWith('common_') && n !== '__syscall_nr');
-          return (rec, ev) => {
-            ev.syscall = syscall;
-            ev.arg0 = a0 === undefined ? Number.NaN : argNum(rec.pl[a0]);
-            ev.arg1 = a1 === undefined ? Number.NaN : argNum(rec.pl[a1]);
-          };
+          return namedSyscallEntry(syscall, ec.payload, (n) => !n.startsWith('perf_') && !n.startsWith('common_') && n !== '__syscall_nr');
         }
         if (kind === Kind.SYSCALL_ENTRY && has('args')) {
           // `raw_syscalls:sys_enter`: the number in `id`, the six arguments in `args`.
