@@ -9,7 +9,7 @@
  */
 import type { Command } from 'commander';
 import { stringifyExact } from '../ctf/json-format.js';
-import { ClockPrinter } from '../ctf/text-format.js';
+import { ClockPrinter } from '../ctf/clock-printer.js';
 import { TraceSet } from '../ctf/trace-set.js';
 import {
   deadlocks,

@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { jsonWithBigints } from '../ctf/json-format.js';
-import { ClockPrinter } from '../ctf/text-format.js';
+import { ClockPrinter } from '../ctf/clock-printer.js';
 import type { StreamNotice } from '../ctf/stream-reader.js';
 import { TraceSet, type OpenedTrace } from '../ctf/trace-set.js';
 import { Output } from './output.js';

@@ -7,7 +7,7 @@
  */
 import type { Command } from 'commander';
 import { stringifyExact } from '../ctf/json-format.js';
-import { ClockPrinter } from '../ctf/text-format.js';
+import { ClockPrinter } from '../ctf/clock-printer.js';
 import { TraceSet } from '../ctf/trace-set.js';
 import { eventFields, hexFields, matchEventName } from '../analysis/ust/event-names.js';
 import { detectSchemes, LockAnalysis, type LockResult, type LockScheme, type WaitSite } from '../analysis/ust/locks.js';

@@ -4,6 +4,7 @@
  * `--debug`.
  */
 import { Command, CommanderError } from 'commander';
+import { readFileSync } from 'node:fs';
 import { registerCommands } from './commands.js';
 import { PipeClosed } from './output.js';
 import { TraceFormatError, UsageError } from '../util/errors.js';
@@ -11,14 +12,33 @@ import { TraceFormatError, UsageError } from '../util/errors.js';
 async function program(argv: string[]): Promise<Command> {
   const p = new Command('tracelane')
     .description('Read and analyse LTTng / CTF traces.')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .option('--debug', 'show stack traces on errors')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .showHelpAfterError('(run with --help for usage)');
 
-  await registerCommands(p, argv);
+  // `tracelane --version` needs no command: loading them all would take most of its run time.
+  if (!isVersionRequest(argv)) await registerCommands(p, argv);
 
   return p;
+}
+
+function isVersionRequest(argv: string[]): boolean {
+  return argv.some((a) => a === '--version' || a === '-V') && argv.every((a) => a.startsWith('-'));
+}
+
+/** The version in package.json (two folders up from src/cli, whether run from src or dist/src). */
+function packageVersion(): string {
+  for (const rel of ['../../package.json', '../../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'tracelane' && pkg.version) return pkg.version;
+    } catch {
+      // Not this folder: try the next one.
+    }
+  }
+  return 'unknown';
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -1,61 +1,47 @@
 /**
- * Buffered, synchronous writing to stdout: events are produced in a tight loop, so text is
- * gathered into large chunks and written with one system call each. A closed pipe (`| head`)
- * ends the output quietly.
+ * Buffered, synchronous writing to stdout: events are produced in a tight loop, so their bytes
+ * are gathered in one reusable buffer (`writer`, which the text formatter writes into directly)
+ * and written with one system call per 64 KiB. A closed pipe (`| head`) ends the output quietly.
  */
 import { writeSync } from 'node:fs';
-import { escapedBytes } from '../ctf/runtime.js';
+import { ByteWriter, encodeText, writeText } from '../ctf/text-writer.js';
+
+export { encodeText };
 
 const CHUNK = 1 << 16;
 
 export class PipeClosed extends Error {}
 
-// Lone low surrogates U+DC80..U+DCFF stand for raw bytes that were not UTF-8 (see runtime.ts).
-const ESCAPED_BYTES = /(?<![\ud800-\udbff])[\udc80-\udcff]/;
-
-/** UTF-8 bytes of the text, with escaped raw bytes written back as themselves. */
-export function encodeText(text: string): Buffer {
-  if (!escapedBytes.seen || !ESCAPED_BYTES.test(text)) return Buffer.from(text, 'utf8');
-  const parts: Buffer[] = [];
-  let from = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 0xdc80 && c <= 0xdcff && !(i > 0 && text.charCodeAt(i - 1) >= 0xd800 && text.charCodeAt(i - 1) <= 0xdbff)) {
-      parts.push(Buffer.from(text.slice(from, i), 'utf8'), Buffer.of(c - 0xdc00));
-      from = i + 1;
+function writeAll(fd: number, data: Buffer): void {
+  let off = 0;
+  while (off < data.length) {
+    try {
+      off += writeSync(fd, data, off);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') continue;
+      if (code === 'EPIPE') throw new PipeClosed();
+      throw e;
     }
   }
-  parts.push(Buffer.from(text.slice(from), 'utf8'));
-  return Buffer.concat(parts);
 }
 
 export class Output {
-  private parts: string[] = [];
-  private size = 0;
+  /** The buffer lines go to; formatters may write bytes into it directly. */
+  readonly writer: ByteWriter;
 
-  constructor(private readonly fd = 1) {}
+  constructor(fd = 1) {
+    this.writer = new ByteWriter(CHUNK, (bytes) => writeAll(fd, bytes));
+  }
 
   line(s: string): void {
-    this.parts.push(s, '\n');
-    this.size += s.length + 1;
-    if (this.size >= CHUNK) this.flush();
+    const w = this.writer;
+    writeText(w, s);
+    const b = w.room(1);
+    b[w.pos++] = 10;
   }
 
   flush(): void {
-    if (this.size === 0) return;
-    const data = encodeText(this.parts.join(''));
-    this.parts = [];
-    this.size = 0;
-    let off = 0;
-    while (off < data.length) {
-      try {
-        off += writeSync(this.fd, data, off);
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        if (code === 'EAGAIN') continue;
-        if (code === 'EPIPE') throw new PipeClosed();
-        throw e;
-      }
-    }
+    this.writer.flush();
   }
 }

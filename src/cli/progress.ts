@@ -2,9 +2,19 @@
  * Progress on stderr for long work: shown only when stderr is a terminal and the work has taken
  * more than a second, so pipes, files and tests see nothing.
  */
-import cliProgress from 'cli-progress';
+import type cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
 import type { StreamReader } from '../ctf/stream-reader.js';
 import type { TraceSet } from '../ctf/trace-set.js';
+
+/**
+ * cli-progress and its dependencies are loaded only when a bar is shown: most runs (pipes, files,
+ * tests, short runs) never show one, and loading costs start-up time. It is CommonJS, so
+ * `require` loads it synchronously in the middle of decoding.
+ */
+function loadCliProgress(): typeof cliProgress {
+  return createRequire(import.meta.url)('cli-progress') as typeof cliProgress;
+}
 
 export class Progress {
   private readonly started = Date.now();
@@ -21,9 +31,10 @@ export class Progress {
     if (!this.enabled) return;
     if (!this.bar) {
       if (Date.now() - this.started < 1000) return;
-      this.bar = new cliProgress.SingleBar(
+      const bars = loadCliProgress();
+      this.bar = new bars.SingleBar(
         { stream: process.stderr, format: 'decoding [{bar}] {percentage}% | {value}/{total} MiB | {eta_formatted} left', hideCursor: true },
-        cliProgress.Presets.shades_classic,
+        bars.Presets.shades_classic,
       );
       this.bar.start(Math.ceil(this.total / 2 ** 20), 0);
     }

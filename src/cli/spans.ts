@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { stringifyExact } from '../ctf/json-format.js';
-import { ClockPrinter } from '../ctf/text-format.js';
+import { ClockPrinter } from '../ctf/clock-printer.js';
 import { TraceSet } from '../ctf/trace-set.js';
 import { eventFields, hexFields, matchEventName } from '../analysis/ust/event-names.js';
 import { detectPairs, SpanAnalysis, type FieldValue, type SpanPair, type SpanResult } from '../analysis/ust/spans.js';

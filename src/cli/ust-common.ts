@@ -4,7 +4,7 @@
  * and warnings on stderr, and the plain-text tables and durations of their reports.
  */
 import type { Command } from 'commander';
-import { ClockPrinter } from '../ctf/text-format.js';
+import { ClockPrinter } from '../ctf/clock-printer.js';
 import { TraceSet } from '../ctf/trace-set.js';
 import { analyzeKernel, type KernelModel } from '../analysis/kernel/index.js';
 import { kernelThreadStates } from '../analysis/ust/kernel-adapter.js';

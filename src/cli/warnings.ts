@@ -3,7 +3,7 @@
  * packets (in babeltrace2's words, so that scripts reading either tool's stderr agree), and
  * streams that stopped on bad data.
  */
-import type { ClockPrinter } from '../ctf/text-format.js';
+import type { ClockPrinter } from '../ctf/clock-printer.js';
 import type { StreamNotice, StreamReader } from '../ctf/stream-reader.js';
 import type { TraceSet } from '../ctf/trace-set.js';
 

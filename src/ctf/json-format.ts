@@ -4,8 +4,11 @@
  */
 import { isTextElement, type VariantValue } from './codegen.js';
 import type { FieldClass, StructClass } from './model.js';
-import { enumLabels } from './text-format.js';
+import { enumLabels } from './enum-labels.js';
 import type { StreamReader } from './stream-reader.js';
+import { stringifyExact } from './json-exact.js';
+
+export { jsonWithBigints, stringifyExact } from './json-exact.js';
 
 /** A JSON-ready copy of a decoded value; bigints become `{ $bigint: "…" }` markers. */
 export function toJsonValue(fc: FieldClass, v: unknown): unknown {
@@ -42,23 +45,6 @@ function structToJson(fc: StructClass | undefined, o: Record<string, unknown>): 
   const out: Record<string, unknown> = {};
   for (const m of fc?.members ?? []) out[m.name] = toJsonValue(m.type, o[m.name]);
   return out;
-}
-
-/** JSON text of any value, bigints anywhere in it written as exact integers. */
-export function jsonWithBigints(doc: unknown): string {
-  return stringifyExact(markBigints(doc));
-}
-
-function markBigints(v: unknown): unknown {
-  if (typeof v === 'bigint') return { $bigint: v.toString() };
-  if (Array.isArray(v)) return v.map(markBigints);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, markBigints(x)]));
-  return v;
-}
-
-/** JSON text where `{ "$bigint": "123" }` markers are written as the bare number 123. */
-export function stringifyExact(value: unknown): string {
-  return JSON.stringify(value).replace(/\{"\$bigint":"(-?\d+)"\}/g, '$1');
 }
 
 export function eventToJson(r: StreamReader, timestamp: bigint | undefined): string {

@@ -3,16 +3,38 @@
  *
  *   [HH:MM:SS.nnnnnnnnn] (+S.nnnnnnnnn) HOST EVENT: { cpu_id = 0 }, { ctx }, { ctx }, { payload }
  *
- * The field part of each event class is compiled once into a function (like the decoders), so
- * formatting an event is string concatenation without walking the type tree.
+ * Each event class is compiled once into a function (like the decoders) that writes the line's
+ * bytes straight into a buffer (text-writer.ts): the constant parts are encoded in advance,
+ * integers and strings are written where they land, without a JavaScript string per line.
  */
 import { isTextElement, type EventRecords, type VariantValue } from './codegen.js';
 import type { CompiledEventClass } from './compile.js';
 import type { EnumClass, FieldClass, IntegerClass, StructClass, TraceClass } from './model.js';
+import { readTextBytes, type DecodeState } from './runtime.js';
 import type { StreamReader } from './stream-reader.js';
+import {
+  ByteWriter,
+  encodeText,
+  writeAscii,
+  writeBytes,
+  writeDecimal,
+  writeHexDigits,
+  writeInt32,
+  writePad9,
+  writeQuoted,
+  writeText,
+  writeUint32,
+} from './text-writer.js';
 import type { TraceSet } from './trace-set.js';
+import { ClockPrinter, MAX_DATE_SECONDS, NS } from './clock-printer.js';
+import { enumLabels } from './enum-labels.js';
 
-type FieldsFormatter = (rec: EventRecords) => string;
+export { ClockPrinter } from './clock-printer.js';
+export { enumLabels } from './enum-labels.js';
+
+/** Writes the part of an event's line after its time: `HOST NAME: { fields… }` and the newline. */
+export type LineWriter = (w: ByteWriter, rec: EventRecords) => void;
+
 
 const ESCAPES: Record<string, string> = {
   '\x07': '\\a',
@@ -95,16 +117,6 @@ function masked(v: number | bigint, bits: number): number | bigint {
   return BigInt.asUintN(b, BigInt(v));
 }
 
-/** Enumeration labels matching a value, in declaration order. */
-export function enumLabels(e: EnumClass, v: number | bigint): string[] {
-  const labels: string[] = [];
-  const b = BigInt(v);
-  for (const m of e.mappings) {
-    if (m.ranges.some(([lo, hi]) => b >= lo && b <= hi)) labels.push(m.label);
-  }
-  return labels;
-}
-
 function formatEnum(e: EnumClass, v: number | bigint): string {
   const labels = enumLabels(e, v);
   const container = formatInt(v, e.container);
@@ -152,9 +164,6 @@ export function formatFloat(v: number): string {
 function trimZeros(s: string): string {
   return s.includes('.') ? s.replace(/0+$/, '').replace(/\.$/, '') : s;
 }
-
-/** Runtime helpers referenced by the generated formatters. */
-const H = { quote, formatInt, formatEnum, formatFloat, formatValue };
 
 /** Generic (interpreted) formatting of one value; the compiled path inlines the common cases. */
 export function formatValue(fc: FieldClass, v: unknown): string {
@@ -204,38 +213,251 @@ function formatStruct(fc: StructClass, o: Record<string, unknown>): string {
   return `${s} }`;
 }
 
-/** JS source that formats `expr` (a value of class fc) as a string expression. */
-function valueSource(fc: FieldClass, expr: string, consts: unknown[]): string {
-  const constant = (v: unknown) => {
-    consts.push(v);
-    return `K[${consts.length - 1}]`;
-  };
-  switch (fc.kind) {
-    case 'int':
-      return fc.base === 10 ? `(''+${expr})` : `H.formatInt(${expr}, ${constant(fc)})`;
-    case 'enum':
-      return `H.formatEnum(${constant(fc)}, ${expr})`;
-    case 'string':
-    case 'counted-string':
-      return `H.quote(${expr})`;
-    case 'struct': {
-      if (fc.members.length === 0) return `'{ }'`;
-      const parts = fc.members.map(
-        (m, i) => `'${i ? ', ' : ''}${jsStr(m.name)} = ' + ${valueSource(m.type, `${expr}[${JSON.stringify(m.name)}]`, consts)}`,
-      );
-      return `('{ ' + ${parts.join(' + ')} + ' }')`;
-    }
-    case 'array':
-    case 'sequence':
-      if (isTextElement(fc.element)) return `H.quote(${expr})`;
-      return `H.formatValue(${constant(fc)}, ${expr})`;
-    default:
-      return `H.formatValue(${constant(fc)}, ${expr})`;
+/** Most bytes an integer of this class prints as (sign or base prefix included). */
+function intMaxBytes(int: IntegerClass): number {
+  switch (int.base) {
+    case 10:
+      return Math.ceil(int.size * Math.LOG10E * Math.LN2) + 1;
+    case 16:
+      return 2 + Math.ceil(int.size / 4);
+    case 8:
+      return 1 + Math.ceil(int.size / 3);
+    case 2:
+      return 2 + int.size;
   }
 }
 
-function jsStr(s: string): string {
-  return s.replace(/[\\']/g, (c) => `\\${c}`).replace(/\n/g, '\\n');
+/** The last value a hex field printed through the string path (bigints: perf's addresses repeat). */
+interface HexCache {
+  v: unknown;
+  text: string;
+}
+
+function writeHexInt(d: DataView, p: number, v: number | bigint, int: IntegerClass, cache: HexCache): number {
+  if (typeof v === 'number' && v >= 0) {
+    d.setUint16(p, 0x7830, true); // "0x"
+    return writeHexDigits(d, p + 2, v);
+  }
+  if (v !== cache.v) {
+    cache.v = v;
+    cache.text = formatInt(v, int);
+  }
+  return writeAscii(d, p, cache.text);
+}
+
+/** Enumerations print the same few values over and over: their text is kept per field. */
+function writeEnum(w: ByteWriter, v: number | bigint, e: EnumClass, cache: Map<number | bigint, string>): void {
+  let text = cache.get(v);
+  if (text === undefined) {
+    text = formatEnum(e, v);
+    if (cache.size < 1024) cache.set(v, text);
+  }
+  writeText(w, text);
+}
+
+/** Constants up to this many bytes are written by inline stores rather than a copy call. */
+const INLINE_CONSTANT = 64;
+/** Fixed arrays up to this length are written without a loop. */
+const UNROLLED_ARRAY = 16;
+const INDEX_PREFIXES = Array.from({ length: 256 }, (_, i) => encodeText(`${i ? ', ' : ''}[${i}] = `));
+const INDEX_MAX_BYTES = ', [4294967295] = '.length;
+
+/** What precedes element i of an array: `[0] = `, `, [1] = `… */
+function writeIndex(b: Buffer, d: DataView, p: number, i: number): number {
+  if (i < INDEX_PREFIXES.length) return writeBytes(b, p, INDEX_PREFIXES[i]!);
+  p = writeAscii(d, p, ', [');
+  p = writeUint32(d, p, i);
+  return writeAscii(d, p, '] = ');
+}
+
+/** Runtime helpers referenced by the generated writers (`H.x` in `--dump-decoders`). */
+const H = {
+  bytes: writeBytes,
+  ascii: writeAscii,
+  dec: writeDecimal,
+  uint32: writeUint32,
+  int32: writeInt32,
+  hex: writeHexInt,
+  index: writeIndex,
+  quoted: writeQuoted,
+  text: writeText,
+  enumText: writeEnum,
+  formatInt,
+  formatFloat,
+  formatValue,
+};
+
+/**
+ * Source of a line writer. The generated code keeps the buffer, its DataView and the position in
+ * locals `b`, `d` and `p`; every stretch of straight-line code whose output has a known maximum
+ * length starts with one room check for all of it. Pieces of unbounded length (strings, enumerations, rare kinds through
+ * the string path) make their own room; a new stretch starts after them and in loop bodies.
+ */
+class LineCode {
+  readonly consts: unknown[] = [];
+  private readonly lines: string[] = [];
+  private depth = 1;
+  /** Constant text not yet emitted (merged across fields: `, name = `). */
+  private text = '';
+  private roomLine = -1;
+  private roomDepth = 1;
+  private roomBytes = 0;
+  private names = 0;
+
+  constructor() {
+    this.openRoom();
+  }
+
+  constant(v: unknown): string {
+    this.consts.push(v);
+    return `K[${this.consts.length - 1}]`;
+  }
+
+  fresh(prefix: string): string {
+    return `${prefix}${this.names++}`;
+  }
+
+  literal(s: string): void {
+    this.text += s;
+  }
+
+  /** Code writing at most `max` bytes at `p` in `b`. */
+  bounded(code: string, max: number): void {
+    this.emitText();
+    this.roomBytes += max;
+    this.line(code);
+  }
+
+  /** Code that makes its own room in `w` (at `w.pos`). */
+  unbounded(code: string): void {
+    this.closeRoom();
+    this.line('w.pos = p;');
+    this.line(code);
+    this.line('b = w.buf; d = w.dv; p = w.pos;');
+    this.openRoom();
+  }
+
+  /** Code that writes nothing (declarations; pending constant text is written after it). */
+  plain(code: string): void {
+    this.line(code);
+  }
+
+  open(code: string): void {
+    this.closeRoom();
+    this.line(code);
+    this.depth++;
+    this.openRoom();
+  }
+
+  close(): void {
+    this.closeRoom();
+    this.depth--;
+    this.line('}');
+    this.openRoom();
+  }
+
+  source(): string {
+    this.closeRoom();
+    this.line('w.pos = p;');
+    const body = this.lines.filter((l) => l !== '').join('\n');
+    return `return function write(w, r) {\n  let b = w.buf, d = w.dv, p = w.pos;\n${body}\n};`;
+  }
+
+  private line(code: string): void {
+    this.lines.push('  '.repeat(this.depth) + code);
+  }
+
+  private emitText(): void {
+    if (this.text === '') return;
+    const bytes = encodeText(this.text);
+    const comment = ` // ${JSON.stringify(this.text)}`;
+    this.roomBytes += bytes.length;
+    this.text = '';
+    if (bytes.length > INLINE_CONSTANT) return this.line(`p = H.bytes(b, p, ${this.constant(bytes)});${comment}`);
+    // Up to 4 bytes per store: far fewer instructions than a copy loop or call.
+    const stores: string[] = [];
+    const at = (i: number) => (i ? `p + ${i}` : 'p');
+    let i = 0;
+    for (; i + 4 <= bytes.length; i += 4) stores.push(`d.setUint32(${at(i)}, 0x${bytes.readUInt32LE(i).toString(16)}, true);`);
+    if (i + 2 <= bytes.length) {
+      stores.push(`d.setUint16(${at(i)}, 0x${bytes.readUInt16LE(i).toString(16)}, true);`);
+      i += 2;
+    }
+    if (i < bytes.length) stores.push(`d.setUint8(${at(i)}, 0x${bytes[i]!.toString(16)});`);
+    if (stores.length > 1) this.line(comment.slice(1));
+    this.line(`${stores.join(' ')} p += ${bytes.length};${stores.length > 1 ? '' : comment}`);
+  }
+
+  private openRoom(): void {
+    this.roomLine = this.lines.length;
+    this.roomDepth = this.depth;
+    this.roomBytes = 0;
+    this.lines.push('');
+  }
+
+  private closeRoom(): void {
+    this.emitText();
+    const n = this.roomBytes;
+    if (n > 0) this.lines[this.roomLine] = `${'  '.repeat(this.roomDepth)}if (p + ${n} > b.length) { w.pos = p; b = w.room(${n}); d = w.dv; p = w.pos; }`;
+  }
+}
+
+/** Emits the code writing `expr`, a value of class fc. */
+function emitValue(c: LineCode, fc: FieldClass, expr: string): void {
+  switch (fc.kind) {
+    case 'int':
+      // LEB128 integers have no size: any length.
+      if (fc.variableLength) c.unbounded(`H.text(w, H.formatInt(${expr}, ${c.constant(fc)}));`);
+      else if (fc.base === 10) c.bounded(`p = H.${fc.size > 32 ? 'dec' : fc.signed ? 'int32' : 'uint32'}(d, p, ${expr});`, intMaxBytes(fc));
+      else if (fc.base === 16) c.bounded(`p = H.hex(d, p, ${expr}, ${c.constant(fc)}, ${c.constant({ v: undefined, text: '' })});`, intMaxBytes(fc));
+      else c.bounded(`p = H.ascii(d, p, H.formatInt(${expr}, ${c.constant(fc)}));`, intMaxBytes(fc));
+      return;
+    case 'enum':
+      return c.unbounded(`H.enumText(w, ${expr}, ${c.constant(fc)}, ${c.constant(new Map())});`);
+    case 'string':
+    case 'counted-string':
+      return c.unbounded(`H.quoted(w, ${expr});`);
+    case 'bool':
+      return c.bounded(`p = H.bytes(b, p, ${expr} ? ${c.constant(encodeText('true'))} : ${c.constant(encodeText('false'))});`, 5);
+    case 'float':
+      // %g: sign, 6 digits, point, exponent.
+      return c.bounded(`p = H.ascii(d, p, H.formatFloat(${expr}));`, 16);
+    case 'struct': {
+      if (fc.members.length === 0) return c.literal('{ }');
+      c.literal('{ ');
+      fc.members.forEach((m, i) => {
+        c.literal(`${i ? ', ' : ''}${m.name} = `);
+        emitValue(c, m.type, `${expr}[${JSON.stringify(m.name)}]`);
+      });
+      return c.literal(' }');
+    }
+    case 'array':
+    case 'sequence': {
+      if (isTextElement(fc.element)) return c.unbounded(`H.quoted(w, ${expr});`);
+      // `[ [0] = x, [1] = y ]`, or `[ ]`.
+      const a = c.fresh('a');
+      c.plain(`const ${a} = ${expr};`);
+      c.literal('[ ');
+      if (fc.kind === 'array' && fc.length <= UNROLLED_ARRAY) {
+        // Short fixed arrays (perf's syscall `args`): the indexes are constant text.
+        for (let k = 0; k < fc.length; k++) {
+          c.literal(`${k ? ', ' : ''}[${k}] = `);
+          emitValue(c, fc.element, `${a}[${k}]`);
+        }
+        return c.literal(fc.length ? ' ]' : ']');
+      }
+      const [n, i] = [c.fresh('n'), c.fresh('i')];
+      c.plain(`const ${n} = ${a}.length;`);
+      c.open(`for (let ${i} = 0; ${i} < ${n}; ${i}++) {`);
+      c.bounded(`p = H.index(b, d, p, ${i}); // "[i] = ", ", [i] = "`, INDEX_MAX_BYTES);
+      emitValue(c, fc.element, `${a}[${i}]`);
+      c.close();
+      c.bounded(`if (${n} !== 0) b[p++] = 32; // " "`, 1);
+      return c.literal(']');
+    }
+    default:
+      return c.unbounded(`H.text(w, H.formatValue(${c.constant(fc)}, ${expr}));`);
+  }
 }
 
 /**
@@ -300,8 +522,11 @@ function referencedNames(structs: (StructClass | undefined)[]): Set<string> {
   return names;
 }
 
-/** The printed scopes of an event: packet context, stream event context, event context, payload. */
-function compileFields(trace: TraceClass, ec: CompiledEventClass): FieldsFormatter {
+/**
+ * The line writer of an event class: environment prefix, name, then the printed scopes (packet
+ * context, stream event context, event context, payload) and the newline.
+ */
+function compileLine(trace: TraceClass, ec: CompiledEventClass): { write: LineWriter; source: string } {
   const sc = trace.streams.get(ec.cls.streamClassId)!;
   const scopes: [StructClass | undefined, string][] = [
     [sc.packetContext, 'r.pc'],
@@ -310,15 +535,19 @@ function compileFields(trace: TraceClass, ec: CompiledEventClass): FieldsFormatt
     [ec.cls.payload, 'r.pl'],
   ];
   const referenced = referencedNames(scopes.map(([s]) => s));
-  const consts: unknown[] = [];
-  const parts: string[] = [];
+  const c = new LineCode();
+  c.literal(`${envPrefix(trace)}${ec.cls.name || '<unknown>'}: `);
+  let first = true;
   for (const [struct, expr] of scopes) {
     const shown = struct && visible(struct, referenced, '');
-    if (shown) parts.push(valueSource(shown, expr, consts));
+    if (!shown) continue;
+    if (!first) c.literal(', ');
+    first = false;
+    emitValue(c, shown, expr);
   }
-  const body = parts.length ? parts.join(` + ', ' + `) : `''`;
-  const src = `return function fmt(r) { return ${body}; };`;
-  return new Function('H', 'K', src)(H, consts) as FieldsFormatter;
+  c.literal('\n');
+  const source = c.source();
+  return { write: new Function('H', 'K', source)(H, c.consts) as LineWriter, source };
 }
 
 /** The environment part of a line: `hostname:procname:(vpid) `, each only when present. */
@@ -333,85 +562,24 @@ function envPrefix(trace: TraceClass): string {
   return parts.length ? `${parts.join(':')} ` : '';
 }
 
-const NS = 1_000_000_000;
-/** The last second a JavaScript Date can represent (year 275760). */
-const MAX_DATE_SECONDS = 8.64e12;
+/** Longest time part: `[` time `] (+` delta `) ` (times beyond any calendar print long seconds). */
+const HEAD_MAX = 160;
+const UNKNOWN_DELTA = encodeText('(+?.?????????) ');
 
 /**
- * Wall-clock times as babeltrace2 prints them, with its handling of negative times: the first
- * one falls back to `-S.nnnnnnnnn` (with a warning on stderr); later ones print the clock time of
- * their absolute value (a babeltrace2 quirk, kept for identical output).
+ * Formats events of a trace set as babeltrace2's pretty sink does, as bytes into a ByteWriter
+ * (`writeLine`, `writeEvent`) or as a string (`format`). The time delta is the time since the
+ * previous event this formatter wrote.
  */
-export class ClockPrinter {
-  private negativeSeen = false;
-  private beyondWarned = false;
-  private cachedSec = Number.NaN;
-  private cachedHms = '';
-
-  constructor(private readonly warn: (line: string) => void = (l) => process.stderr.write(`${l}\n`)) {}
-
-  /** `sec` and `ns` as floor division of the absolute ns time. */
-  format(sec: number, ns: number): string {
-    if (sec > MAX_DATE_SECONDS) return this.beyondCalendar(BigInt(sec), ns);
-    if (sec >= 0) return `${this.hms(sec)}.${pad9(ns)}`;
-    // C truncating division: |time| split into seconds and ns.
-    let absSec = -sec;
-    let absNs = ns;
-    if (absNs > 0) {
-      absSec -= 1;
-      absNs = NS - absNs;
-    }
-    if (!this.negativeSeen) {
-      this.negativeSeen = true;
-      this.warn('[warning] Fallback to [sec.ns] to print negative time value. Use --clock-seconds.');
-      return `-${absSec}.${pad9(absNs)}`;
-    }
-    return `${this.hms(absSec)}.${pad9(absNs)}`;
-  }
-
-  formatBig(t: bigint): string {
-    let sec = t / 1_000_000_000n;
-    let rem = t % 1_000_000_000n;
-    if (rem < 0n) {
-      rem += 1_000_000_000n;
-      sec -= 1n;
-    }
-    if (sec > BigInt(MAX_DATE_SECONDS)) return this.beyondCalendar(sec, Number(rem));
-    return this.format(Number(sec), Number(rem));
-  }
-
-  /**
-   * Times past what a calendar can show (babeltrace2 refuses such traces: `funky_trace`'s clock
-   * offset is 1.35e18 s) are printed as seconds since the origin, with a warning once.
-   */
-  private beyondCalendar(sec: bigint, ns: number): string {
-    if (!this.beyondWarned) {
-      this.beyondWarned = true;
-      this.warn('tracelane: warning: timestamps are beyond any calendar date (huge clock offset); printed as seconds since the clock origin');
-    }
-    return `${sec}.${pad9(ns)}`;
-  }
-
-  private hms(sec: number): string {
-    if (sec !== this.cachedSec) {
-      const d = new Date(sec * 1000);
-      this.cachedSec = sec;
-      this.cachedHms = `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`;
-    }
-    return this.cachedHms;
-  }
-}
-
-/** Formats events of a trace set as babeltrace2's pretty sink does. */
 export class TextFormatter {
-  private readonly compiled = new Map<CompiledEventClass, FieldsFormatter>();
-  private readonly prefixes = new Map<TraceClass, string>();
+  private readonly compiled = new Map<CompiledEventClass, { write: LineWriter; source: string }>();
   private readonly originSec: number;
   private readonly originNs: number;
   private lastSec = Number.NaN;
   private lastNs = 0;
   /** Origin seconds beyond 2^53 / any calendar: print exactly through bigint (rare, slow). */
   private readonly hugeOrigin: boolean;
+  private scratch?: ByteWriter;
   readonly clock: ClockPrinter;
 
   constructor(
@@ -431,15 +599,6 @@ export class TextFormatter {
     this.clock = new ClockPrinter(warn);
   }
 
-  private tracePrefix(trace: TraceClass): string {
-    let p = this.prefixes.get(trace);
-    if (p === undefined) {
-      p = envPrefix(trace);
-      this.prefixes.set(trace, p);
-    }
-    return p;
-  }
-
   /** A relative time (ns from the origin) as babeltrace prints it. */
   timeText(rel: number): string {
     if (this.hugeOrigin) return this.clock.formatBig(this.set.origin + BigInt(rel));
@@ -448,46 +607,111 @@ export class TextFormatter {
     return this.clock.format(this.originSec + carry, total - carry * NS);
   }
 
-  format(r: StreamReader): string {
-    const ec = r.eventClass;
-    let fmt = this.compiled.get(ec);
-    if (!fmt) {
-      fmt = compileFields(r.trace.cls, ec);
-      this.compiled.set(ec, fmt);
+  private lineOf(trace: TraceClass, ec: CompiledEventClass): { write: LineWriter; source: string } {
+    let line = this.compiled.get(ec);
+    if (!line) {
+      line = compileLine(trace, ec);
+      this.compiled.set(ec, line);
     }
-    let head = '';
-    if (!Number.isNaN(r.time)) {
-      const total = this.originNs + r.time;
-      const carry = Math.floor(total / NS);
-      const sec = this.originSec + carry;
-      const ns = total - carry * NS;
-      head = `[${this.hugeOrigin ? this.timeText(r.time) : this.clock.format(sec, ns)}] `;
-      if (Number.isNaN(this.lastSec)) head += '(+?.?????????) ';
-      else {
-        let dSec = sec - this.lastSec;
-        let dNs = ns - this.lastNs;
-        if (dNs < 0) {
-          dNs += NS;
-          dSec -= 1;
-        }
-        head += `(+${dSec}.${pad9(dNs)}) `;
-      }
-      // babeltrace keeps "no previous time" as -1 ns: an event at exactly -1 ns resets the delta.
-      if (sec === -1 && ns === NS - 1) this.lastSec = Number.NaN;
-      else {
-        this.lastSec = sec;
-        this.lastNs = ns;
-      }
-    }
-    return `${head}${this.tracePrefix(r.trace.cls)}${ec.cls.name || '<unknown>'}: ${fmt(r.records)}`;
+    return line;
   }
-}
 
-function pad2(n: number): string {
-  return n < 10 ? `0${n}` : String(n);
-}
+  /** The generated source of an event class's line writer (for `--dump-decoders`). */
+  source(trace: TraceClass, ec: CompiledEventClass): string {
+    return this.lineOf(trace, ec).source;
+  }
 
-function pad9(n: number): string {
-  const s = String(n);
-  return s.length >= 9 ? s : '000000000'.slice(s.length) + s;
+  /** The current event of a reader as one line of text, newline included. */
+  writeLine(w: ByteWriter, r: StreamReader): void {
+    this.writeEvent(w, r.time, r.trace.cls, r.eventClass, r.records);
+  }
+
+  /**
+   * One event as one line: `time` in ns from the trace set's origin (NaN: no time printed),
+   * its trace, event class and decoded records.
+   */
+  writeEvent(w: ByteWriter, time: number, trace: TraceClass, ec: CompiledEventClass, records: EventRecords): void {
+    if (!Number.isNaN(time)) this.writeTime(w, time);
+    this.lineOf(trace, ec).write(w, records);
+  }
+
+  /** The current event of a reader as babeltrace2 prints it (without the newline). */
+  format(r: StreamReader): string {
+    const w = (this.scratch ??= new ByteWriter(1024));
+    w.reset();
+    this.writeLine(w, r);
+    // Raw bytes that were not UTF-8 come back as the code units the decoder gave them.
+    const bytes = w.bytes();
+    const st: DecodeState = {
+      u8: bytes,
+      dv: new DataView(bytes.buffer, bytes.byteOffset, bytes.length),
+      buf: bytes,
+      pos: 0,
+      limit: bytes.length * 8,
+      clockHi: 0,
+      clockLo: 0,
+      strEnd: 0,
+    };
+    return readTextBytes(st, 0, bytes.length - 1);
+  }
+
+  private writeTime(w: ByteWriter, rel: number): void {
+    const total = this.originNs + rel;
+    const carry = Math.floor(total / NS);
+    const sec = this.originSec + carry;
+    const ns = total - carry * NS;
+    const b = w.room(HEAD_MAX);
+    const d = w.dv;
+    let p = w.pos;
+    d.setUint8(p++, 91); // [
+    p = this.hugeOrigin ? writeAscii(d, p, this.timeText(rel)) : this.clock.writeTime(d, p, sec, ns);
+    d.setUint16(p, 0x205d, true); // "] "
+    p += 2;
+    if (Number.isNaN(this.lastSec)) p = writeBytes(b, p, UNKNOWN_DELTA);
+    else {
+      let dSec = sec - this.lastSec;
+      let dNs = ns - this.lastNs;
+      if (dNs < 0) {
+        dNs += NS;
+        dSec -= 1;
+      }
+      if (dSec === 0) {
+        d.setUint32(p, 0x2e302b28, true); // "(+0."
+        p += 4;
+      } else {
+        d.setUint16(p, 0x2b28, true); // "(+"
+        p = writeDecimal(d, p + 2, dSec);
+        d.setUint8(p++, 46); // .
+      }
+      p = writePad9(d, p, dNs);
+      d.setUint16(p, 0x2029, true); // ") "
+      p += 2;
+    }
+    w.pos = p;
+    this.setLast(sec, ns);
+  }
+
+  private setLast(sec: number, ns: number): void {
+    // babeltrace keeps "no previous time" as -1 ns: an event at exactly -1 ns resets the delta.
+    if (sec === -1 && ns === NS - 1) this.lastSec = Number.NaN;
+    else {
+      this.lastSec = sec;
+      this.lastNs = ns;
+    }
+  }
+
+  /**
+   * Makes the next `(+delta)` count from this time (ns from the origin; NaN: `(+?.?????????)`),
+   * for a formatter that takes over from another one (a worker formatting part of the merged
+   * order starts from the time of the event before its part).
+   */
+  continueAfter(rel: number): void {
+    if (Number.isNaN(rel)) {
+      this.lastSec = Number.NaN;
+      return;
+    }
+    const total = this.originNs + rel;
+    const carry = Math.floor(total / NS);
+    this.setLast(this.originSec + carry, total - carry * NS);
+  }
 }
