@@ -6,6 +6,7 @@ import { Option, type Command } from 'commander';
 import { eventToJson } from '../ctf/json-format.js';
 import { ClockPrinter, TextFormatter } from '../ctf/text-format.js';
 import { TraceSet } from '../ctf/trace-set.js';
+import { automaticJobs, parallelScan } from '../ctf/parallel.js';
 import type { StreamReader } from '../ctf/stream-reader.js';
 import { UsageError } from '../util/errors.js';
 import { Output } from './output.js';
@@ -21,6 +22,7 @@ export interface EventsOptions {
   cpu?: string;
   tid?: string;
   dumpDecoders?: boolean;
+  jobs?: string;
 }
 
 function globToRegExp(glob: string): RegExp {
@@ -57,9 +59,28 @@ export function registerEvents(program: Command): void {
     .option('--cpu <n>', 'only events of this CPU (packet cpu_id)')
     .option('--tid <n>', 'only events of this thread (tid/vtid context or perf_tid)')
     .option('--dump-decoders', 'print the generated decoder source and exit')
+    .option('-j, --jobs <n>', 'with --output none: decode on n threads (default: automatic, see README)')
     .action(async (traces: string[], opts: EventsOptions) => {
       process.exitCode = await runEvents(traces, opts);
     });
+}
+
+/** The generated decoders of every scope and event class, then (text output) their line writers. */
+function dumpDecoders(set: TraceSet, mode: string): void {
+  const out = new Output();
+  const text = mode === 'text' ? new TextFormatter(set) : undefined;
+  for (const t of set.traces) {
+    t.compiled.compileAll();
+    for (const s of t.compiled.sources) out.line(s);
+    if (!text) continue;
+    for (const sc of t.compiled.streams.values()) {
+      for (const ec of sc.eventList) {
+        out.line(`// event "${ec.cls.name}" (id ${ec.cls.id}) text line`);
+        out.line(text.source(t.compiled.cls, ec));
+      }
+    }
+  }
+  out.flush();
 }
 
 export async function runEvents(paths: string[], opts: EventsOptions): Promise<number> {
@@ -68,12 +89,7 @@ export async function runEvents(paths: string[], opts: EventsOptions): Promise<n
   const nameRe = opts.event ? globToRegExp(opts.event) : undefined;
   const set = TraceSet.open(paths);
   if (opts.dumpDecoders) {
-    const out = new Output();
-    for (const t of set.traces) {
-      t.compiled.compileAll();
-      for (const s of t.compiled.sources) out.line(s);
-    }
-    out.flush();
+    dumpDecoders(set, opts.output ?? 'text');
     return 0;
   }
   const origin = set.origin;
@@ -82,6 +98,28 @@ export async function runEvents(paths: string[], opts: EventsOptions): Promise<n
   const progress = new Progress(set);
   const text = mode === 'text' ? new TextFormatter(set, (l) => progress.stderrLine(l)) : undefined;
   const clock = text?.clock ?? new ClockPrinter((l) => progress.stderrLine(l));
+  // --output none, unfiltered or by name: streams can be decoded in worker threads (parallel.ts).
+  const jobs = intOption(opts.jobs, '--jobs');
+  const countOnly = mode === 'none' && opts.begin === undefined && opts.end === undefined && cpu === undefined && tid === undefined;
+  if (jobs === 0) throw new UsageError('--jobs takes 1 or more');
+  if (jobs !== undefined && jobs > 1 && !countOnly) throw new UsageError('--jobs above 1 needs --output none without --begin, --end, --cpu or --tid');
+  const threads = countOnly ? (jobs ?? automaticJobs(set)) : 1;
+  if (threads > 1) {
+    let matched = 0;
+    const scan = await parallelScan(paths, {
+      jobs: threads,
+      set,
+      onNotice: (n) => progress.stderrLine(noticeMessage(set, n, clock)),
+      onWarning: (w) => progress.stderrLine(`tracelane: warning: ${w}`),
+      onEvent: nameRe ? (r) => void (nameRe.test(r.eventClass.cls.name) && matched++) : undefined,
+      onTick: (readers) => progress.tick(readers),
+    });
+    progress.done();
+    process.stdout.write(`${nameRe ? matched : scan.events} events\n`);
+    const regressions = timeRegressions(scan.readers);
+    if (regressions) process.stderr.write(`${regressions}\n`);
+    return reportProblems(set);
+  }
   const muxer = set.muxer({
     onNotice: (n) => progress.stderrLine(noticeMessage(set, n, clock)),
     onWarning: (w) => progress.stderrLine(`tracelane: warning: ${w}`),
@@ -109,7 +147,7 @@ export async function runEvents(paths: string[], opts: EventsOptions): Promise<n
         if (tid !== undefined && threadOf(r) !== tid) continue;
       }
       count++;
-      if (text) out.line(text.format(r));
+      if (text) text.writeLine(out.writer, r);
       else if (mode === 'json') out.line(eventToJson(r, Number.isNaN(r.time) ? undefined : origin + BigInt(r.time)));
     }
   } finally {

@@ -1,74 +1,117 @@
 /**
- * Decoding on several cores: the streams are split into groups (balanced by bytes), each group
- * is decoded in a worker thread, and the workers send compact batches (time and event class
- * index per event, typed arrays moved without copying) that the main thread merges in time
- * order with the muxer's tie-breaking.
+ * Decoding on several cores: the streams are split into `jobs` groups (balanced by bytes); this
+ * thread decodes the lightest group itself, and each other group is decoded in a worker thread
+ * into shared-memory rings of (time, event class) pairs (parallel-ring.ts). This thread merges
+ * its own streams and the rings in time order with the muxer's tie-breaking, so the order is
+ * exactly `Muxer`'s.
  *
- *   worker 1: streams A, C ─► batches ─┐
- *   worker 2: streams B, D ─► batches ─┴─► main: k-way merge ─► (stream, event class, time)
+ *   this thread: streams A, C ──────────────┐
+ *   worker 1:    streams B, D ─► rings ─────┴─► k-way merge ─► onEvent(reader: time, event class)
  *
- * Memory stays bounded: at most `AHEAD` batches per stream are requested ahead of the merge.
- * This is the scan used by `npm run bench` to measure the speed-up on N cores; consumers that
- * need the field values still use the single-thread `Muxer`.
+ * The workers run ahead of the merge as far as their rings allow (a few MB per stream), so a
+ * stream that is sparse for a while keeps its core busy. This thread only waits (without
+ * blocking its event loop) when a ring is empty. Notices and problems reach the handlers at the
+ * same point of the merge as with `Muxer`. Field values of the workers' streams stay in the
+ * workers: consumers see each event's stream, event class and time (and the records of this
+ * thread's own streams); the readers' counters (count, regressions, overlaps) are filled in as
+ * each stream ends.
+ *
+ * Why the main thread decodes too: every worker is a separate V8 isolate with its own start-up,
+ * JIT compilation and garbage collector (~0.2–0.3 s of CPU on the bench traces), which is
+ * overhead against the single thread; one worker fewer is one such overhead fewer.
  */
-import { Worker } from 'node:worker_threads';
-import type { EventClass } from './model.js';
-import type { BatchMessage, ProblemMessage, WorkerInput } from './parallel-worker.js';
+import { availableParallelism, loadavg } from 'node:os';
+import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import type { CompiledEventClass } from './compile.js';
+import { compareTies } from './muxer.js';
+import {
+  BYTES_DONE,
+  CRASHED,
+  CTRL_STRIDE,
+  DONE,
+  EPOCH,
+  HAS_MESSAGES,
+  READ,
+  SIGNAL,
+  STATS_STRIDE,
+  WRITTEN,
+  type StreamRing,
+  type WorkerInput,
+  type WorkerMessage,
+} from './parallel-ring.js';
 import type { StreamReader } from './stream-reader.js';
-import { TraceSet } from './trace-set.js';
+import { TraceSet, type ReadHandlers } from './trace-set.js';
+import { TraceFormatError } from '../util/errors.js';
 
-const BATCH = 16384;
-const AHEAD = 2;
+/** Events a worker decodes into one ring before publishing them (and the merge frees room). */
+const CHUNK = 4096;
+/** Below this much stream data, starting workers (~0.2–0.3 s of CPU each) costs more than it saves. */
+export const PARALLEL_MIN_BYTES = 128 * 2 ** 20;
+/** Ring memory for all streams together (times and classes: 12 bytes per event). */
+const RING_BUDGET_BYTES = 48 * 2 ** 20;
+const MAX_CAPACITY = 2 ** 18;
+/** With very many streams the rings shrink (and their chunks with them) to stay in the budget. */
+const MIN_CAPACITY = 1024;
 
-interface Feed {
-  reader: StreamReader;
-  /** Event classes of the stream class, by index. */
-  classes: EventClass[];
-  worker: Worker;
-  queue: BatchMessage[];
-  batch: BatchMessage | undefined;
-  k: number;
-  /** Time and event class of the current event. */
-  time: number;
-  cls: EventClass;
-  finished: boolean;
-  requested: number;
-  wake: (() => void) | undefined;
+export interface ParallelScanOptions extends ReadHandlers {
+  /** Threads decoding: this one and `jobs - 1` workers (at most one thread per stream). */
+  jobs: number;
+  /** The set already opened on the same paths (the workers open their own); opened if absent. */
+  set?: TraceSet;
+  /**
+   * Each event in time order. `reader.time` and `reader.eventClass` describe it; its records
+   * (field values) only when the stream is one this thread decodes (`reader` is not in a worker).
+   */
+  onEvent?: (reader: StreamReader) => void;
+  /** Called every 65 536 events; `reader.bytesDone()` is up to date then (for progress bars). */
+  onTick?: (readers: readonly StreamReader[]) => void;
+  /** Events per publish (default 4096) and per ring (a power of two, at least 2 chunks): for tests. */
+  chunk?: number;
+  ringEvents?: number;
 }
 
 export interface ParallelScanResult {
   events: number;
   workers: number;
-  problems: string[];
+  /** The main thread's readers, with the workers' final counters. */
+  readers: StreamReader[];
 }
 
-/** Does feed a's current event come before feed b's (same order as `Muxer`)? */
-function before(a: Feed, b: Feed): boolean {
-  if (a.time < b.time) return true;
-  if (a.time > b.time) return false;
-  const ra = a.reader;
-  const rb = b.reader;
-  if (ra.streamRank !== rb.streamRank) return ra.streamRank < rb.streamRank;
-  const ea = a.cls;
-  const eb = b.cls;
-  if (ea !== eb) {
-    if (ea.id !== eb.id) return ea.id < eb.id;
-    if (ea.name !== eb.name) return ea.name < eb.name;
-    const la = ea.logLevel ?? Infinity;
-    const lb = eb.logLevel ?? Infinity;
-    if (la !== lb) return la < lb;
-    const ua = ea.emfUri;
-    const ub = eb.emfUri;
-    if (ua !== ub) return ua !== undefined && (ub === undefined || ua < ub);
-  }
-  return ra.nameRank < rb.nameRank;
+interface Feed {
+  reader: StreamReader;
+  /** Decoded on this thread (its reader's records are filled in), not in a worker. */
+  local: boolean;
+  eventList: CompiledEventClass[];
+  worker: number;
+  base: number;
+  times: Float64Array;
+  classes: Int32Array;
+  /** Next event to read (counter, see parallel-ring.ts). */
+  pos: number;
+  /** Events known to be in the ring. */
+  avail: number;
+  /** Last READ published to the worker. */
+  published: number;
+  /** Messages received but not yet delivered, in posting order. */
+  messages: Exclude<WorkerMessage, { type: 'crash' }>[];
+  ended: boolean;
+}
+
+interface AtomicsWithWaitAsync {
+  waitAsync(a: Int32Array, index: number, value: number, timeout?: number): { async: boolean; value: Promise<string> | string };
+}
+const waitAsync = (a: Int32Array, index: number, value: number, timeout: number) =>
+  (Atomics as unknown as AtomicsWithWaitAsync).waitAsync(a, index, value, timeout);
+
+function groupBytes(readers: readonly StreamReader[], group: number[]): number {
+  return group.reduce((s, id) => s + readers[id]!.files.reduce((b, f) => b + f.size, 0), 0);
 }
 
 /** Splits streams into `n` groups of about equal bytes (largest first, into the lightest group). */
-function groupsBySize(readers: StreamReader[], n: number): number[][] {
+export function groupsBySize(readers: readonly StreamReader[], n: number): number[][] {
   const size = (r: StreamReader) => r.files.reduce((s, f) => s + f.size, 0);
   const groups = Array.from({ length: n }, () => ({ bytes: 0, streams: [] as number[] }));
-  for (const r of [...readers].sort((a, b) => size(b) - size(a))) {
+  for (const r of [...readers].sort((a, b) => size(b) - size(a) || a.id - b.id)) {
     const g = groups.reduce((a, b) => (b.bytes < a.bytes ? b : a));
     g.bytes += size(r);
     g.streams.push(r.id);
@@ -77,130 +120,284 @@ function groupsBySize(readers: StreamReader[], n: number): number[][] {
 }
 
 /**
- * Decodes every event of the traces with `jobs` worker threads and merges them in time order;
- * `onEvent` sees each event's stream, class and time (ns from the set's origin) in that order.
+ * Threads to decode with when the user did not say (1 = the main thread alone): one worker per
+ * stream up to the number of cores, when there are at least two streams, enough data, and idle
+ * cores (load average at most cores - 1). On a busy machine workers do not help: the threads of
+ * a process share what the scheduler gives the process (Linux autogroups), and the workers add
+ * their start-up and the merge to the work.
  */
-export async function parallelScan(
-  paths: string[],
-  jobs: number,
-  onEvent?: (stream: StreamReader, cls: EventClass, time: number) => void,
-): Promise<ParallelScanResult> {
-  const set = TraceSet.open(paths);
-  const readers = set.createReaders();
-  const groups = groupsBySize(readers, Math.max(1, jobs));
-  const problems: string[] = [];
+export function automaticJobs(set: TraceSet, cores = availableParallelism(), load = loadavg()[0]!): number {
+  const streams = set.traces.flatMap((t) => t.streams);
+  const bytes = streams.reduce((s, st) => s + st.files.reduce((b, f) => b + f.size, 0), 0);
+  const jobs = Math.min(streams.length, cores);
+  if (jobs < 2 || bytes < PARALLEL_MIN_BYTES || load > cores - 1) return 1;
+  return jobs;
+}
+
+/** Events per ring: a power of two within the memory budget. */
+function ringCapacity(streams: number): number {
+  let cap = MAX_CAPACITY;
+  while (cap > MIN_CAPACITY && cap * 12 * streams > RING_BUDGET_BYTES) cap /= 2;
+  return cap;
+}
+
+/** Does stream a's current event come before stream b's (as in `Muxer`)? */
+function before(a: StreamReader, b: StreamReader): boolean {
+  const ta = a.time;
+  const tb = b.time;
+  if (ta < tb) return true;
+  if (ta > tb) return false;
+  return compareTies(a, b) < 0;
+}
+
+/**
+ * Decodes every event of the traces at `paths` on `jobs` threads (this one and workers) and
+ * merges them in time order on this thread.
+ */
+export async function parallelScan(paths: string[], opts: ParallelScanOptions): Promise<ParallelScanResult> {
+  const set = opts.set ?? TraceSet.open(paths);
+  const readers = set.createReaders(opts);
+  const onNotice = opts.onNotice ?? (() => {});
+  const onProblem = opts.onProblem ?? ((p) => set.problems.push(p));
+  const onWarning = opts.onWarning ?? ((w) => set.warnings.push(w));
+  const groups = groupsBySize(readers, Math.max(1, Math.min(opts.jobs, readers.length)));
+  // This thread decodes the lightest group itself (it also merges); workers decode the others.
+  const lightest = groups.reduce((best, g, i) => (groupBytes(readers, g) < groupBytes(readers, groups[best]!) ? i : best), 0);
+  const localGroup = groups.splice(lightest, 1)[0] ?? [];
+  const capacity = opts.ringEvents ?? ringCapacity(readers.length);
+  const chunk = opts.chunk ?? Math.min(CHUNK, capacity / 4);
+  if (capacity & (capacity - 1) || capacity < 2 * chunk) throw new Error(`ring of ${capacity} events: not a power of two of at least 2 chunks`);
+  const mask = capacity - 1;
+  const control = new Int32Array(new SharedArrayBuffer(readers.length * CTRL_STRIDE * 4));
+  const statsBuf = new SharedArrayBuffer(readers.length * STATS_STRIDE * 8);
+  const stats = new Float64Array(statsBuf);
   const feeds: Feed[] = [];
-  const workers = groups.map((streams) => {
-    const input: WorkerInput = { paths, streams, batch: BATCH };
-    return new Worker(new URL('./parallel-worker.js', import.meta.url), { workerData: input });
-  });
-  const failure: { error?: unknown } = {};
-  groups.forEach((streams, w) => {
-    const worker = workers[w]!;
-    worker.on('message', (m: BatchMessage | ProblemMessage) => {
-      if (m.type === 'problem') {
-        problems.push(m.message);
-        return;
-      }
-      const f = feeds[m.stream]!;
-      f.queue.push(m);
-      f.requested--;
-      f.wake?.();
-    });
-    worker.on('error', (e) => {
-      failure.error = e;
-      for (const f of feeds) f.wake?.();
-    });
-    for (const s of streams) {
-      const reader = readers[s]!;
-      const classes = reader.streamClass.eventList.map((e) => e.cls);
-      feeds[s] = { reader, classes, worker, queue: [], batch: undefined, k: 0, time: 0, cls: undefined as unknown as EventClass, finished: false, requested: 0, wake: undefined };
+  const ports: MessagePort[] = [];
+  const workerControls: Int32Array[] = [];
+  const failure: { error?: Error } = {};
+  for (const s of localGroup) {
+    const reader = readers[s]!;
+    const none = new SharedArrayBuffer(0);
+    feeds[s] = { reader, local: true, eventList: reader.streamClass.eventList, worker: -1, base: 0, times: new Float64Array(none), classes: new Int32Array(none), pos: 0, avail: 0, published: 0, messages: [], ended: false };
+  }
+  const workers = groups.map((streams, w) => {
+    const rings: StreamRing[] = streams.map((s) => ({
+      stream: s,
+      times: new SharedArrayBuffer(capacity * 8),
+      classes: new SharedArrayBuffer(capacity * 4),
+    }));
+    for (const ring of rings) {
+      const reader = readers[ring.stream]!;
+      feeds[ring.stream] = {
+        reader,
+        local: false,
+        eventList: reader.streamClass.eventList,
+        worker: w,
+        base: ring.stream * CTRL_STRIDE,
+        times: new Float64Array(ring.times),
+        classes: new Int32Array(ring.classes),
+        pos: 0,
+        avail: 0,
+        published: 0,
+        messages: [],
+        ended: false,
+      };
     }
+    const workerControl = new SharedArrayBuffer(CTRL_STRIDE * 4);
+    workerControls.push(new Int32Array(workerControl));
+    const { port1, port2 } = new MessageChannel();
+    ports.push(port1);
+    const input: WorkerInput = { paths, capacity, chunk, control: control.buffer as SharedArrayBuffer, stats: statsBuf, workerControl, rings, port: port2 };
+    const worker = new Worker(new URL('./parallel-worker.js', import.meta.url), { workerData: input, transferList: [port2] });
+    worker.on('error', (e) => (failure.error ??= e));
+    worker.on('exit', (code) => {
+      // Normal once DONE is set for all its streams (the merge may still be draining them).
+      if (streams.some((s) => !Atomics.load(control, s * CTRL_STRIDE + DONE))) failure.error ??= new Error(`decoding worker ${w + 1} exited (code ${code}) before the end of its streams`);
+    });
+    return worker;
   });
-  const request = (f: Feed) => {
-    while (!f.finished && f.requested + f.queue.length < AHEAD) {
-      f.requested++;
-      f.worker.postMessage(f.reader.id);
+
+  /** Moves the worker's posted messages into the queues of their streams. */
+  const receive = (w: number) => {
+    for (let m = receiveMessageOnPort(ports[w]!); m; m = receiveMessageOnPort(ports[w]!)) {
+      const msg = m.message as WorkerMessage;
+      if (msg.type === 'crash') {
+        const e = new Error(`decoding worker failed: ${msg.message}`);
+        if (msg.stack) e.stack = msg.stack;
+        failure.error ??= e;
+      } else feeds[msg.stream]!.messages.push(msg);
     }
   };
-  /** Makes the feed's next event current; false when the stream is done. */
-  const advance = async (f: Feed): Promise<boolean> => {
-    while (true) {
-      const b = f.batch;
-      if (b !== undefined && f.k < b.n) {
-        f.time = b.time[f.k]!;
-        f.cls = f.classes[b.eventClass[f.k]!]!;
-        f.k++;
-        return true;
+  /** Hands the stream's messages up to event `seq` (all of them at the end) to the handlers. */
+  const deliver = (f: Feed, seq: number) => {
+    receive(f.worker);
+    const r = f.reader;
+    while (f.messages.length > 0 && (f.ended || ((f.messages[0]!.seq - seq) | 0) <= 0)) {
+      const m = f.messages.shift()!;
+      if (m.type === 'notice') {
+        onNotice({ kind: m.kind, count: m.count, begin: m.begin, end: m.end, stream: r });
+      } else if (m.type === 'problem') {
+        r.count = m.seq;
+        r.failed = true;
+        onProblem({ error: new TraceFormatError(m.message, m.file, m.offset), stream: r });
+      } else if (m.type === 'warning') {
+        onWarning(m.message);
+      } else if (m.type === 'end') {
+        r.count = m.count;
+        r.eventRegressions = m.eventRegressions;
+        r.packetOverlaps = m.packetOverlaps;
+        r.packetsRead = m.packetsRead;
+        for (const c of m.cpus) r.cpus.add(c);
       }
-      if (b?.done) {
-        f.finished = true;
-        return false;
-      }
-      while (f.queue.length === 0) {
-        if (failure.error) throw failure.error;
-        await new Promise<void>((resolve) => (f.wake = resolve));
-        f.wake = undefined;
-      }
-      f.batch = f.queue.shift()!;
-      f.k = 0;
-      if (f.batch.done) f.finished = true;
-      request(f);
     }
   };
-  try {
-    for (const f of feeds) if (f) request(f);
-    const heap: Feed[] = [];
-    for (const f of feeds) {
-      if (f && (await advance(f))) {
-        heap.push(f);
-        for (let i = heap.length - 1; i > 0; ) {
-          const p = (i - 1) >> 1;
-          if (!before(heap[i]!, heap[p]!)) break;
-          [heap[i], heap[p]] = [heap[p]!, heap[i]!];
-          i = p;
+  const publish = (f: Feed) => {
+    f.published = f.pos;
+    Atomics.store(control, f.base + READ, f.pos);
+    const wc = workerControls[f.worker]!;
+    Atomics.add(wc, EPOCH, 1);
+    Atomics.notify(wc, EPOCH);
+  };
+  const check = (f: Feed) => {
+    if (Atomics.load(workerControls[f.worker]!, CRASHED)) receive(f.worker);
+    if (failure.error) throw failure.error;
+  };
+  /**
+   * Makes the feed's next event current: 1, or 0 at the end of the stream, or -1 when the ring
+   * is empty for now.
+   */
+  const step = (f: Feed): number => {
+    if (f.local) {
+      if (f.reader.next()) return 1;
+      f.ended = true;
+      return 0;
+    }
+    if (f.pos === f.avail) {
+      f.avail = Atomics.load(control, f.base + WRITTEN);
+      if (f.pos === f.avail) {
+        // DONE is set after the last WRITTEN: read it first, then WRITTEN again.
+        if (!Atomics.load(control, f.base + DONE)) return -1;
+        f.avail = Atomics.load(control, f.base + WRITTEN);
+        if (f.pos === f.avail) {
+          f.ended = true;
+          deliver(f, f.pos);
+          return 0;
         }
       }
     }
+    const slot = f.pos & mask;
+    let cls = f.classes[slot]!;
+    if (cls & HAS_MESSAGES) {
+      cls &= ~HAS_MESSAGES;
+      deliver(f, f.pos);
+    }
+    const r = f.reader;
+    r.time = f.times[slot]!;
+    r.eventClass = f.eventList[cls]!;
+    f.pos = (f.pos + 1) | 0;
+    if (((f.pos - f.published) | 0) >= chunk) publish(f);
+    return 1;
+  };
+  /** Waits (letting the event loop run) until the feed's ring has an event or its end. */
+  const waitFor = async (f: Feed) => {
+    if (f.pos !== f.published) publish(f);
+    while (true) {
+      check(f);
+      const signal = Atomics.load(control, f.base + SIGNAL);
+      if (Atomics.load(control, f.base + WRITTEN) !== f.pos || Atomics.load(control, f.base + DONE)) return;
+      const w = waitAsync(control, f.base + SIGNAL, signal, 200);
+      if (w.async) await w.value;
+    }
+  };
+  const advance = async (f: Feed): Promise<boolean> => {
+    let s = step(f);
+    while (s < 0) {
+      await waitFor(f);
+      s = step(f);
+    }
+    return s === 1;
+  };
+
+  try {
+    // As `Muxer`: every stream's first event, in reader order (their notices come in that order).
+    const heap: Feed[] = [];
+    const siftDown = () => {
+      const n = heap.length;
+      const item = heap[0]!;
+      let i = 0;
+      while (true) {
+        const l = 2 * i + 1;
+        if (l >= n) break;
+        const rr = l + 1;
+        const c = rr < n && before(heap[rr]!.reader, heap[l]!.reader) ? rr : l;
+        const child = heap[c]!;
+        if (!before(child.reader, item.reader)) break;
+        heap[i] = child;
+        i = c;
+      }
+      heap[i] = item;
+    };
+    for (const f of feeds) {
+      if (!(await advance(f))) continue;
+      let i = heap.length;
+      heap.push(f);
+      while (i > 0) {
+        const p = (i - 1) >> 1;
+        if (!before(heap[i]!.reader, heap[p]!.reader)) break;
+        [heap[i], heap[p]] = [heap[p]!, heap[i]!];
+        i = p;
+      }
+    }
+    const onEvent = opts.onEvent;
+    const onTick = opts.onTick;
+    const tick = () => {
+      for (const f of feeds) if (!f.local) f.reader.packetOffset = stats[f.reader.id * STATS_STRIDE + BYTES_DONE]!;
+      onTick?.(readers);
+    };
     let events = 0;
     while (heap.length > 0) {
-      const top = heap[0]!;
-      events++;
-      onEvent?.(top.reader, top.cls, top.time);
-      // The fast case stays synchronous: the next event is in the batch at hand, and while it
-      // is earlier than both children of the root, the heap is not touched (as in `Muxer`).
-      const b = top.batch!;
-      let more: boolean;
-      if (top.k < b.n) {
-        const t = b.time[top.k]!;
-        top.time = t;
-        top.cls = top.classes[b.eventClass[top.k]!]!;
-        top.k++;
-        if (t < Math.min(heap.length > 1 ? heap[1]!.time : Infinity, heap.length > 2 ? heap[2]!.time : Infinity)) continue;
-        more = true;
-      } else more = await advance(top);
-      if (!more) {
+      const f = heap[0]!;
+      const r = f.reader;
+      onEvent?.(r);
+      if ((++events & 0xffff) === 0) tick();
+      // While the stream's next events are earlier than both children of the root, the heap is
+      // not touched (as in `Muxer`): a tight loop over the ring's slots.
+      const a = heap.length > 1 ? heap[1]!.reader.time : Infinity;
+      const b = heap.length > 2 ? heap[2]!.reader.time : Infinity;
+      const until = a < b ? a : b;
+      const { times, classes, eventList } = f;
+      let pos = f.pos;
+      while (pos !== f.avail) {
+        const slot = pos & mask;
+        const t = times[slot]!;
+        const cls = classes[slot]!;
+        // NaN (no clock) compares false: such events take the general path.
+        if (!(t < until) || cls & HAS_MESSAGES) break;
+        r.time = t;
+        r.eventClass = eventList[cls]!;
+        pos = (pos + 1) | 0;
+        onEvent?.(r);
+        if ((++events & 0xffff) === 0) tick();
+        if (((pos - f.published) | 0) >= chunk) {
+          f.pos = pos;
+          publish(f);
+        }
+      }
+      f.pos = pos;
+      let s = step(f);
+      if (s < 0) s = (await advance(f)) ? 1 : 0;
+      if (s === 1) {
+        if (r.time < until) continue;
+      } else {
         const last = heap.pop()!;
         if (heap.length === 0) break;
         heap[0] = last;
       }
-      // Sift down from the root.
-      const n = heap.length;
-      let i = 0;
-      const item = heap[0]!;
-      while (true) {
-        const l = 2 * i + 1;
-        if (l >= n) break;
-        const r = l + 1;
-        const c = r < n && before(heap[r]!, heap[l]!) ? r : l;
-        if (!before(heap[c]!, item)) break;
-        heap[i] = heap[c]!;
-        i = c;
-      }
-      heap[i] = item;
+      siftDown();
     }
-    return { events, workers: workers.length, problems };
+    return { events, workers: workers.length, readers };
   } finally {
+    for (const p of ports) p.close();
     await Promise.all(workers.map((w) => w.terminate()));
   }
 }
