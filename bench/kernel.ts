@@ -1,17 +1,24 @@
 /**
  * The kernel-model part of `npm run bench`:
  *
- * 1. in process, best of N: decoding alone (every event through the merge) against decoding plus
- *    the full kernel model (layouts, thread/CPU state machine, frozen tables), in events/s;
+ * 1. in process, best of N: decoding alone (every event through the merge, whole payloads)
+ *    against the canonical events of the layouts (payloads decoded partially: only the fields a
+ *    layout reads), decoding plus the full kernel model (layouts, thread/CPU state machine, frozen
+ *    tables), and plus the model without syscalls (what `tracelane cpu` reads), in events/s;
  * 2. wall time of `tracelane cpu` against `lttng-cputop` (python3-lttnganalyses) on the same
  *    trace, both printing the same report (JSON / LAMI), run alternately.
+ *
+ * `node dist/bench/kernel.js` runs this part alone (on bench/.work/perf-xz-ctf when `npm run
+ * bench` has recorded it; BENCH_ROUNDS rounds, default 2).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { analyzeKernel } from '../src/analysis/kernel/index.js';
 import { TraceSet } from '../src/ctf/trace-set.js';
+import { kernelTraceOf, readKernelEvents } from '../src/layouts/source.js';
 
 const KERNEL_TRACES = ['tracecompass/many-threads', 'tracevizlab/cat-kern-ust/cat-kernel', 'tracecompass/bug446190'];
 
@@ -38,6 +45,8 @@ export function kernelBench(tracesDir: string, cli: string, rounds: number, extr
     let events = 0;
     let decode = Infinity;
     let model = Infinity;
+    let sched = Infinity;
+    let layouts = Infinity;
     for (let i = 0; i < rounds; i++) {
       const a = TraceSet.open([trace]);
       decode = Math.min(
@@ -49,10 +58,20 @@ export function kernelBench(tracesDir: string, cli: string, rounds: number, extr
           events = n;
         }),
       );
+      const l = kernelTraceOf(TraceSet.open([trace]));
+      layouts = Math.min(
+        layouts,
+        seconds(() => readKernelEvents(l, { begin() {}, handle() {} })),
+      );
       const b = TraceSet.open([trace]);
       model = Math.min(
         model,
         seconds(() => analyzeKernel(b)),
+      );
+      const c = TraceSet.open([trace]);
+      sched = Math.min(
+        sched,
+        seconds(() => analyzeKernel(c, { syscalls: false })),
       );
     }
     let ours = Infinity;
@@ -72,14 +91,16 @@ export function kernelBench(tracesDir: string, cli: string, rounds: number, extr
       rel,
       String(events),
       rate(decode),
+      rate(layouts),
       rate(model),
       `${(model / decode).toFixed(2)}x`,
+      rate(sched),
       `${ours.toFixed(2)} s`,
       Number.isFinite(theirs) ? `${theirs.toFixed(2)} s` : '-',
       Number.isFinite(theirs) ? `${(theirs / ours).toFixed(1)}x` : '-',
     ]);
   }
-  const header = ['kernel trace', 'events', 'decode', 'decode+model', 'model/decode', 'tracelane cpu', 'lttng-cputop', 'ratio'];
+  const header = ['kernel trace', 'events', 'decode', 'decode+layouts', 'decode+model', 'model/decode', 'model w/o syscalls', 'tracelane cpu', 'lttng-cputop', 'ratio'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const fmt = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
   console.log('');
@@ -87,7 +108,15 @@ export function kernelBench(tracesDir: string, cli: string, rounds: number, extr
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const r of rows) console.log(fmt(r));
   console.log(
-    `\n(decode, decode+model: in process, best of ${rounds}, time from the first event to the frozen model;` +
+    `\n(decode, decode+layouts, decode+model: in process, best of ${rounds}, time from the first event to the frozen model;` +
       ` tracelane cpu vs lttng-cputop --no-intersection --skip-validation: wall time with start-up, best of ${rounds}${haveCputop ? '' : '; lttng-cputop not installed'})`,
   );
+}
+
+// Run alone: `node dist/bench/kernel.js`.
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const root = resolve(fileURLToPath(import.meta.url), '../../..');
+  const perf = join(root, 'bench', '.work', 'perf-xz-ctf');
+  const extra = existsSync(perf) ? [{ name: 'bench/perf-xz (perf, recorded here)', path: perf }] : [];
+  kernelBench(join(root, '..', 'shared', 'traces'), join(root, 'bin', 'tracelane.js'), Number(process.env['BENCH_ROUNDS'] ?? 2), extra);
 }

@@ -4,8 +4,8 @@
  * formatting, and the end-of-run warnings (discarded events, damaged streams).
  */
 import type { Command } from 'commander';
-import { jsonWithBigints } from '../ctf/json-format.js';
-import { ClockPrinter } from '../ctf/text-format.js';
+import { jsonWithBigints } from '../ctf/json-exact.js';
+import { ClockPrinter } from '../ctf/clock-printer.js';
 import { TraceSet } from '../ctf/trace-set.js';
 import { analyzeKernel, type KernelAnalysis } from '../analysis/kernel/index.js';
 import type { KernelModel } from '../analysis/kernel/model.js';
@@ -45,8 +45,11 @@ export interface Loaded {
   finish(): number;
 }
 
-/** Reads the kernel trace of `paths` into the kernel model, for the range of the options. */
-export function loadKernelModel(paths: string[], opts: AnalysisOptions): Loaded {
+/**
+ * Reads the kernel trace of `paths` into the kernel model, for the range of the options.
+ * `syscalls: false` leaves syscalls out of the model (for reports that do not use them).
+ */
+export function loadKernelModel(paths: string[], opts: AnalysisOptions, content: { syscalls?: boolean } = {}): Loaded {
   const set = TraceSet.open(paths);
   const progress = new Progress(set);
   let discarded = 0;
@@ -70,6 +73,7 @@ export function loadKernelModel(paths: string[], opts: AnalysisOptions): Loaded 
       },
       onWarning: (w) => progress.stderrLine(`tracelane: warning: ${w}`),
       onTick: (readers) => progress.tick(readers),
+      ...content,
     });
   } finally {
     progress.done();

@@ -87,3 +87,59 @@ test('bit-unaligned 64-bit fields read as two halves', () => {
   assert.equal(readBitsBE(new Uint8Array([0x0f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xf0]), 4, 64), 0xffffffffffffffffn);
   assert.equal(readBitsBE(new Uint8Array([0x00, 0x00, 0x00, 0x10, 0x00, 0x00, 0x00, 0x20, 0x00]), 4, 64), 0x10000000200);
 });
+
+test('a partial decoder stores the kept members whole and jumps over the others', () => {
+  // perf's raw_syscalls:sys_enter shape (bit-aligned): 64-bit fields, a fixed array, a nested struct.
+  const u64 = int(64);
+  const shape = struct([
+    ['ip', u64],
+    ['tid', int(32, 1, true)],
+    ['period', u64],
+    ['flags', int(8)],
+    ['id', int(64, 1, true)],
+    ['args', { kind: 'array', element: u64, length: 3 } as FieldClass],
+    ['pair', struct([['a', int(16)], ['b', int(16)]])],
+    ['n', int(8)],
+    ['seq', { kind: 'sequence', element: int(16), length: { text: 'n', path: ['n'] } } as FieldClass],
+  ]);
+  const le = (v: bigint, n: number) => Array.from({ length: n }, (_, i) => Number((v >> BigInt(8 * i)) & 0xffn));
+  const data = [
+    ...le(0xffffffff821facd8n, 8), ...le(1234n, 4), ...le(1n, 8), 7, ...le(202n, 8),
+    ...le(1n, 8), ...le(2n, 8), ...le(3n, 8), ...le(5n, 2), ...le(6n, 2), 2, ...le(9n, 2), ...le(10n, 2),
+  ];
+  const full = makeRecord(shape) as Record<string, unknown>;
+  const fst = state(data, 0);
+  compileScope('event-payload', shape, {}, 'full').decode(fst, full, noRecords);
+  assert.equal(fst.pos, data.length * 8);
+  for (const keep of [['tid', 'id'], ['args', 'pair'], ['seq'], ['ip', 'n']]) {
+    const { decode, source } = compileScope('event-payload', shape, {}, 'partial', keep);
+    // The 64-bit ip alone, then period + flags (72 bits) become single additions; args is jumped over whole.
+    if (keep[0] === 'tid') assert.match(source, /p \+= 72;/);
+    if (!keep.includes('args')) assert.doesNotMatch(source, /rec\["args"\]/);
+    // Byte-aligned, and 3 bits further (the bit-by-bit version of the decoder).
+    for (const [bytes, start] of [[data, 0], [shiftedBy3(data), 3]] as const) {
+      const rec = makeRecord(shape) as Record<string, unknown>;
+      const st = state([...bytes], start);
+      decode(st, rec, noRecords);
+      assert.equal(st.pos, start + data.length * 8, `${keep.join(',')}: same end`);
+      for (const k of keep) assert.deepEqual(rec[k], full[k], `${keep.join(',')}: ${k}`);
+      assert.equal(rec['n'], 2, 'a sequence length is always read');
+      if (!keep.includes('ip')) assert.equal(rec['ip'], 0);
+      if (!keep.includes('args')) assert.deepEqual(rec['args'], []);
+    }
+  }
+  // A kept sequence/skip past the end of the packet still fails.
+  const { decode } = compileScope('event-payload', shape, {}, 'partial', ['tid']);
+  assert.throws(() => decode(state(data.slice(0, 30), 0), makeRecord(shape) as Record<string, unknown>, noRecords), /runs past the end/);
+});
+
+function shiftedBy3(bytes: number[]): number[] {
+  const out: number[] = [];
+  let carry = 0;
+  for (const b of bytes) {
+    out.push(((b << 3) | carry) & 0xff);
+    carry = b >> 5;
+  }
+  out.push(carry);
+  return out;
+}

@@ -155,16 +155,19 @@ export class CodegenError extends Error {}
 const MAX_EMPTY_ELEMENTS = 1 << 24;
 
 /**
- * Compiles the decoder of one scope. `clockOf` tells which fields update the stream clock:
- * it returns true for integer fields that do (mapped to the stream's clock, or with the
- * default-clock-timestamp role).
+ * What a decoder stores: every field (false); only what lengths and tags need (true, for
+ * consumers that ignore the class); or that plus these top-level members (partial decoding,
+ * for consumers that read a few fields). Fields not stored keep their record's earlier value.
  */
+export type Lean = boolean | readonly string[];
+
+/** Compiles the decoder of one scope (see `generateScope`). */
 export function compileScope(
   scope: ScopeName,
   struct: StructClass,
   earlier: EarlierScopes,
   name: string,
-  lean = false,
+  lean: Lean = false,
 ): CompiledScope {
   const { source, constants } = generateScope(scope, struct, earlier, name, lean);
   const factory = new Function('rt', 'C', source) as (r: typeof rt, c: unknown[]) => ScopeDecoder;
@@ -180,15 +183,16 @@ export function generateScope(
   struct: StructClass,
   earlier: EarlierScopes,
   name: string,
-  lean = false,
+  lean: Lean = false,
 ): { source: string; constants: unknown[] } {
   // A lean decoder only advances past the fields nothing refers to (see `Generator.needed`).
-  let needed: Set<string> | undefined;
-  if (lean) {
+  let needed: Needed | undefined;
+  if (lean !== false) {
     const g = new Generator(scope, earlier, [], 1);
     g.struct(struct, 'rec', []);
-    needed = g.referenced;
-    name = `${name} (lean: only what lengths and tags need)`;
+    const kept = lean === true ? [] : lean;
+    needed = { targets: g.referenced, members: new Set(kept) };
+    name = kept.length === 0 ? `${name} (lean: only what lengths and tags need)` : `${name} (partial: ${kept.join(', ')})`;
   }
   const generate = (start: 'unknown' | 'byte' | 'packet', constants: unknown[], indent: number) => {
     const g = new Generator(scope, earlier, constants, indent, needed);
@@ -215,8 +219,22 @@ export function generateScope(
   return { source: wrap(`  if ((p & 7) === 0) {\n${fast}\n  } else {\n${slow}\n  }`), constants: both };
 }
 
+/** What a lean decoder stores: referenced field expressions, and kept top-level members (whole). */
+interface Needed {
+  targets: Set<string>;
+  members: Set<string>;
+}
+
+/** The first member name of a plain member path (`rec["a"]["b"]` → `a`), else undefined. */
+const PLAIN_PATH = /^rec\["([^"\\]*)"\](\["[^"\\]*"\])*$/;
+
 class Generator {
   private lines: string[] = [];
+  /**
+   * Bits skipped (not read) since the last emitted line: consecutive skipped fixed-size fields
+   * become one bounds check and one addition (see `line`).
+   */
+  private pending = 0;
   private tmp = 0;
   /** Expressions of the fields that lengths, tags and selectors read. */
   readonly referenced = new Set<string>();
@@ -234,15 +252,23 @@ class Generator {
     private readonly earlier: EarlierScopes,
     readonly constants: unknown[],
     private indent: number,
-    /** Lean mode: only these field targets are stored; the others are skipped over. */
-    private readonly needed?: Set<string>,
+    /** Lean mode: only these fields are stored; the others are skipped over. */
+    private readonly needed?: Needed,
   ) {}
 
   /** In lean mode, is this a field no one reads (its value is not stored)? */
   private skipped(target: string): boolean {
+    if (this.needed === undefined || this.needed.targets.has(target)) return false;
     // Only plain member paths: names with temporaries (array elements, variant values) are
-    // not the same from one generation to the next.
-    return this.needed !== undefined && !this.needed.has(target) && /^rec(\["[^"\\]*"\])+$/.test(target);
+    // not the same from one generation to the next. A kept member is kept with all it holds.
+    const m = PLAIN_PATH.exec(target);
+    return m !== null && !this.needed.members.has(m[1]!);
+  }
+
+  /** Advances over `bits` statically known bits without reading them (merged with neighbours). */
+  private skip(bits: number): void {
+    this.pending += bits;
+    this.advanced(bits);
   }
 
   startAligned(): void {
@@ -286,11 +312,22 @@ class Generator {
   }
 
   body(): string {
+    this.flush();
     return this.lines.join('\n');
   }
 
   line(s: string): void {
+    this.flush();
     this.lines.push('  '.repeat(this.indent) + s);
+  }
+
+  /** Emits the pending skip (before any code that reads `p`). */
+  private flush(): void {
+    const n = this.pending;
+    if (n === 0) return;
+    this.pending = 0;
+    const pad = '  '.repeat(this.indent);
+    this.lines.push(`${pad}if (p + ${n} > L) rt.outOfBounds(p, ${n}, L);`, `${pad}p += ${n};`);
   }
 
   private v(prefix: string): string {
@@ -308,6 +345,11 @@ class Generator {
       // Statically known: a constant skip, or nothing.
       const pad = (a - (this.phase % a)) % a;
       if (pad === 0) return;
+      if (this.pending > 0) {
+        // Padding between skipped fields: part of the same skip.
+        this.skip(pad);
+        return;
+      }
       this.line(`p += ${pad};`);
       this.line(`if (p > L) rt.outOfBounds(p, 0, L);`);
       this.at(this.known, this.phase + pad);
@@ -445,12 +487,11 @@ class Generator {
     const size = fc.size;
     const le = fc.byteOrder === 'le';
     this.byteOrder(fc.byteOrder);
-    this.check(String(size));
     if (this.skipped(target) && !fc.roles?.length) {
-      this.line(`p += ${size};`);
-      this.advanced(size);
+      this.skip(size);
       return;
     }
+    this.check(String(size));
     const shift = this.known >= 8 ? this.phase % 8 : -1;
     const byteAligned = shift === 0 && (size === 8 || size === 16 || size === 32 || size === 64);
     if (byteAligned) {
@@ -488,12 +529,11 @@ class Generator {
 
   private float(size: 32 | 64, align: number, le: boolean, target: string): void {
     this.align(align);
-    this.check(String(size));
     if (this.skipped(target)) {
-      this.line(`p += ${size};`);
-      this.advanced(size);
+      this.skip(size);
       return;
     }
+    this.check(String(size));
     if (this.known >= 8 && this.phase % 8 === 0) this.line(`${target} = dv.getFloat${size}(p >>> 3, ${le});`);
     else {
       // Bit-packed float: gather the bits, then reinterpret them.
@@ -514,6 +554,10 @@ class Generator {
   ): void {
     if (isTextElement(element)) {
       this.align(8);
+      if (fixed && this.skipped(target)) {
+        this.skip(Number(length) * 8);
+        return;
+      }
       this.check(`${length} * 8`);
       if (this.skipped(target)) this.line(`p += ${length} * 8;`);
       else this.line(`${target} = rt.readTextBytes(st, p >>> 3, ${length}, ${this.constant(rt.newStringCache())}); p += ${length} * 8;`);
@@ -523,6 +567,21 @@ class Generator {
     }
     const elemAlign = alignmentOf(element);
     this.align(elemAlign);
+    const whole = skippableSize(element);
+    if (whole !== undefined && whole % elemAlign === 0 && this.skipped(target)) {
+      // Fixed-size elements without padding between them: one addition for the whole array.
+      if (fixed) {
+        this.skip(Number(length) * whole);
+      } else {
+        this.line(`if (${length} * ${whole} > L - p) rt.outOfBounds(p, ${length} * ${whole}, L);`);
+        this.line(`p += ${length} * ${whole};`);
+        const k = Math.min(this.known, whole & -whole);
+        this.at(k, this.phase);
+      }
+      const last = lastOrderOf(element);
+      if (last !== undefined) this.order = last;
+      return;
+    }
     const a = this.v('a');
     const i = this.v('i');
     const n = this.v('n');
@@ -745,6 +804,14 @@ function lastOrderOf(fc: FieldClass): 'le' | 'be' | 'mixed' | undefined {
     default:
       return undefined;
   }
+}
+
+/** Size in bits of a fixed-size scalar that a lean decoder may jump over (no role to record). */
+function skippableSize(fc: FieldClass): number | undefined {
+  const int = fc.kind === 'int' ? fc : fc.kind === 'enum' ? fc.container : undefined;
+  if (int && (int.variableLength || int.roles?.length)) return undefined;
+  const size = basicSize(fc);
+  return size !== undefined && size > 0 ? size : undefined;
 }
 
 /** Size in bits of a fixed-size scalar field class, else undefined. */

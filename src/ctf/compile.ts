@@ -2,7 +2,7 @@
  * Compiles a whole trace class: one decoder per scope of every stream class and event class.
  * Decoders are shared by all the streams of a class; records are per stream (see stream-reader).
  */
-import { compileScope, CodegenError, generateScope, type EarlierScopes, type ScopeDecoder } from './codegen.js';
+import { compileScope, CodegenError, generateScope, type EarlierScopes, type Lean, type ScopeDecoder } from './codegen.js';
 import type { EventClass, ScopeName, StreamClass, StructClass, TraceClass } from './model.js';
 import { TraceFormatError } from '../util/errors.js';
 import { isChecked, storeChecked } from './metadata-cache.js';
@@ -23,6 +23,11 @@ export interface CompiledEventClass {
    * Compiled at first use.
    */
   leanPayload(): ScopeDecoder | undefined;
+  /**
+   * A payload decoder that stores only these top-level members (and what lengths and tags need),
+   * advancing past the others: for consumers that read a few fields. Compiled at first use.
+   */
+  partialPayload(members: readonly string[]): ScopeDecoder | undefined;
 }
 
 export interface CompiledStreamClass {
@@ -51,7 +56,7 @@ export function compileTrace(trace: TraceClass, metadataFile: string): CompiledT
   const sources: string[] = [];
   const layoutError = (e: unknown, name: string) =>
     e instanceof CodegenError ? new TraceFormatError(`${name}: ${e.message}`, metadataFile) : e;
-  const compile = (scope: ScopeName, struct: StructClass | undefined, earlier: EarlierScopes, name: string, lean = false) => {
+  const compile = (scope: ScopeName, struct: StructClass | undefined, earlier: EarlierScopes, name: string, lean: Lean = false) => {
     if (!struct) return undefined;
     try {
       const c = compileScope(scope, struct, earlier, name, lean);
@@ -90,6 +95,8 @@ export function compileTrace(trace: TraceClass, metadataFile: string): CompiledT
       validate('event-specific-context', ec.context, ecScopes, `${label} context`);
       validate('event-payload', ec.payload, { ...ecScopes, 'event-specific-context': ec.context }, `${label} fields`);
       let lean: ScopeDecoder | undefined | null = null;
+      // Partial decoders by kept member list (a class is bound by one layout: usually one entry).
+      let partial: Map<string, ScopeDecoder | undefined> | undefined;
       const compiled: CompiledEventClass = {
         cls: ec,
         index: eventList.length,
@@ -104,6 +111,16 @@ export function compileTrace(trace: TraceClass, metadataFile: string): CompiledT
         leanPayload() {
           if (lean === null) lean = compile('event-payload', ec.payload, { ...ecScopes, 'event-specific-context': ec.context }, `${label} fields`, true);
           return lean;
+        },
+        partialPayload(members) {
+          const kept = [...new Set(members)].filter((m) => ec.payload?.members.some((x) => x.name === m)).sort();
+          if (kept.length === 0) return this.leanPayload();
+          // Every member kept: the whole decoder is the same (no second compilation).
+          if (kept.length === ec.payload?.members.length) return this.payload;
+          const key = kept.join('\0');
+          partial ??= new Map();
+          if (!partial.has(key)) partial.set(key, compile('event-payload', ec.payload, { ...ecScopes, 'event-specific-context': ec.context }, `${label} fields`, kept));
+          return partial.get(key);
         },
       };
       eventList.push(compiled);

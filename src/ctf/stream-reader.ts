@@ -469,11 +469,12 @@ export class StreamReader {
 
   /**
    * From the next event of this class on, its payload is only skipped over (the records keep
-   * default values): for consumers that ignore the class. Headers and contexts are decoded.
+   * earlier values), except the top-level members in `keep`: for consumers that ignore the
+   * class or read a few of its fields. Headers and contexts are decoded.
    */
-  ignorePayloadOf(ec: CompiledEventClass): void {
+  ignorePayloadOf(ec: CompiledEventClass, keep?: readonly string[]): void {
     if (!ec.ready) ec.compile();
-    (this.perEvent[ec.index] ?? this.recordsOf(ec)).payload = ec.leanPayload();
+    (this.perEvent[ec.index] ?? this.recordsOf(ec)).payload = keep ? ec.partialPayload(keep) : ec.leanPayload();
   }
 
   private decodeEvent(): void {

@@ -16,7 +16,44 @@ export interface Binding {
   kind: number;
   /** Fills `ev` (all fields of the kind, plus cpu and context tid/pid); not `time`. */
   extract: Extractor;
+  /** False when `extract` reads no payload field: the reader may skip the payload (default true). */
+  readsPayload?: boolean;
+  /**
+   * The top-level payload members `extract` reads (see `reads`): the reader decodes only those
+   * and advances past the others, which keep stale values. Undefined: the whole payload.
+   */
+  payloadFields?: readonly string[];
 }
+
+const PAYLOAD_FIELDS = Symbol('payload fields');
+type Declared = { [PAYLOAD_FIELDS]?: readonly string[] };
+
+/**
+ * Declares the payload members a function reads from `rec.pl` (an extractor, a number reader):
+ * the reader then decodes only those. Every payload read must be declared: a field left out is
+ * not decoded (src/layouts/partial-decode.test.ts checks the layouts on the corpus).
+ */
+export function reads<F extends Extractor | NumberReader>(members: readonly string[], f: F): F {
+  (f as Declared)[PAYLOAD_FIELDS] = members;
+  return f;
+}
+
+/** The payload members a function declared it reads; undefined when it declared nothing. */
+export function payloadFieldsOf(f: Extractor | NumberReader): readonly string[] | undefined {
+  return (f as Declared)[PAYLOAD_FIELDS];
+}
+
+/** An extractor of nothing (the common fields only, when wrapped by `withCommon`). */
+export const NOTHING: Extractor = reads([], () => {});
+
+/** A binding whose payload fields are those its extractor declared. */
+export function binding(kind: number, extract: Extractor): Binding {
+  const fields = payloadFieldsOf(extract);
+  return fields === undefined ? { kind, extract } : { kind, extract, payloadFields: fields };
+}
+
+/** Canonical kinds a reader does not want: such events are bound for their CPU and thread only. */
+export type SkipKind = (kind: number) => boolean;
 
 export interface KernelLayout {
   /** E.g. "lttng-modules 2.7+ (syscall_entry_*, irq_softirq_*)" or "perf". */
@@ -29,10 +66,14 @@ export interface KernelLayout {
   /** Whether the trace declares sched_waking (emitted in the waker's context). */
   readonly hasWaking: boolean;
   readonly prevState: PrevStateDecoder;
-  bind(sc: StreamClass, ec: EventClass): Binding;
+  /**
+   * The binding of an event class. A kind that `skip` rejects is bound as `Kind.OTHER`: only the
+   * CPU and the context's thread are extracted (they still tell who runs where).
+   */
+  bind(sc: StreamClass, ec: EventClass, skip?: SkipKind): Binding;
 }
 
-export const IGNORED: Binding = { kind: Kind.IGNORE, extract: () => {} };
+export const IGNORED: Binding = { kind: Kind.IGNORE, extract: () => {}, readsPayload: false };
 
 /** A number from a decoded field (integers above 2^53 arrive as bigint). */
 export function num(v: unknown): number {
@@ -62,11 +103,11 @@ export function argumentFields(s: StructClass | undefined, keep: (name: string) 
  */
 export function namedSyscallEntry(syscall: number, payload: StructClass | undefined, keep?: (name: string) => boolean): Extractor {
   const [a0, a1] = argumentFields(payload, keep);
-  return (rec, ev) => {
+  return reads([a0, a1].filter((a) => a !== undefined), (rec, ev) => {
     ev.syscall = syscall;
     ev.arg0 = a0 === undefined ? Number.NaN : argNum(rec.pl[a0]);
     ev.arg1 = a1 === undefined ? Number.NaN : argNum(rec.pl[a1]);
-  };
+  });
 }
 
 export function str(v: unknown): string {
@@ -98,7 +139,7 @@ export type NumberReader = (rec: EventRecords) => number;
 
 /** A reader of a numeric field of a scope (64-bit values beyond 2^53 arrive as bigint). */
 export function numField(scope: 'pl' | 'pc' | 'sc' | 'ec', name: string): NumberReader {
-  return (rec) => num(rec[scope][name]);
+  return reads(scope === 'pl' ? [name] : [], (rec) => num(rec[scope][name]));
 }
 
 /**
@@ -111,6 +152,13 @@ export function numField(scope: 'pl' | 'pc' | 'sc' | 'ec', name: string): Number
  * reads of a shared one (measured on many-threads and cat-kernel).
  */
 export function withCommon(f: Extractor, cpu: NumberReader, ctxTid: NumberReader | undefined, ctxPid: NumberReader | undefined): Extractor {
+  const parts = [f, cpu, ctxTid, ctxPid].filter((g) => g !== undefined).map(payloadFieldsOf);
+  const all = parts.every((p) => p !== undefined) ? [...new Set(parts.flatMap((p) => p ?? []))] : undefined;
+  const extract = withCommonUndeclared(f, cpu, ctxTid, ctxPid);
+  return all === undefined ? extract : reads(all, extract);
+}
+
+function withCommonUndeclared(f: Extractor, cpu: NumberReader, ctxTid: NumberReader | undefined, ctxPid: NumberReader | undefined): Extractor {
   if (ctxTid && ctxPid) {
     return (rec, ev) => {
       ev.cpu = cpu(rec);

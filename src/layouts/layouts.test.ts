@@ -104,3 +104,23 @@ test('perf: sched:*, raw_syscalls:*, perf_tid context on other events; UST: no l
   const ust = TraceSet.open([tracePath('tracevizlab/ls-ust')]);
   assert.equal(kernelLayoutFor(ust.traces[0]!.cls), undefined);
 });
+
+test('a skipped kind is bound for its CPU only, its payload not read', corpusTest(), () => {
+  const set = TraceSet.open([tracePath('tracecompass/bug446190')]);
+  const t = set.traces[0]!;
+  const layout = kernelLayoutFor(t.cls)!;
+  const skip = (kind: number) => kind === Kind.SYSCALL_ENTRY || kind === Kind.SYSCALL_EXIT;
+  let checked = 0;
+  for (const sc of t.cls.streams.values()) {
+    for (const ec of sc.events.values()) {
+      const full = layout.bind(sc, ec);
+      const lean = layout.bind(sc, ec, skip);
+      if (skip(full.kind)) {
+        assert.equal(lean.kind, Kind.OTHER, ec.name);
+        assert.equal(lean.readsPayload, false, ec.name);
+        checked++;
+      } else assert.equal(lean.kind, full.kind, ec.name);
+    }
+  }
+  assert.ok(checked > 100, `${checked} syscall classes`);
+});

@@ -19,7 +19,7 @@
 import type { EventClass, StreamClass, TraceClass } from '../ctf/model.js';
 import { StringTable } from '../store/growable.js';
 import { Kind, SCHED_TRACEPOINTS } from './canonical.js';
-import { argNum, commFromFilename, declaredNames, hasField, IGNORED, namedSyscallEntry, num, numField, str, tracerVersion, withCommon, type Binding, type Extractor, type KernelLayout } from './layout.js';
+import { argNum, binding, commFromFilename, declaredNames, hasField, IGNORED, namedSyscallEntry, NOTHING, num, numField, reads, str, tracerVersion, withCommon, type Binding, type Extractor, type KernelLayout, type SkipKind } from './layout.js';
 import { lttngPrevStateEncoding, PrevStateDecoder } from './prev-state.js';
 
 const SOFTIRQ: Record<string, number> = {
@@ -89,7 +89,7 @@ export class LttngKernelLayout implements KernelLayout {
     this.name = `lttng-modules ${version} (${family}; prev_state ${this.prevState.encoding})`;
   }
 
-  bind(sc: StreamClass, ec: EventClass): Binding {
+  bind(sc: StreamClass, ec: EventClass, skip?: SkipKind): Binding {
     const name = ec.name;
     let kind: number | undefined = FIXED[name];
     let syscall = -1;
@@ -104,11 +104,16 @@ export class LttngKernelLayout implements KernelLayout {
     }
     const tidCtx = hasField(sc.eventContext, 'tid') ? numField('sc', 'tid') : hasField(ec.context, 'tid') ? numField('ec', 'tid') : undefined;
     const pidCtx = hasField(sc.eventContext, 'pid') ? numField('sc', 'pid') : hasField(ec.context, 'pid') ? numField('ec', 'pid') : undefined;
-    if (kind === undefined) {
-      // Other events still tell the current thread when contexts are recorded.
-      return tidCtx ? { kind: Kind.OTHER, extract: withCommon(() => {}, cpuOf, tidCtx, pidCtx) } : IGNORED;
+    if (kind !== undefined && skip?.(kind)) {
+      // A skipped kind still places its CPU (and its thread, from the context): the payload is not read.
+      return { kind: Kind.OTHER, extract: withCommon(() => {}, cpuOf, tidCtx, pidCtx), readsPayload: false };
     }
-    return { kind, extract: withCommon(this.extractor(kind, ec, name, syscall), cpuOf, tidCtx, pidCtx) };
+    if (kind === undefined) {
+      // Other events still tell the current thread when contexts are recorded (contexts and the
+      // CPU are outside the payload, which is not read).
+      return tidCtx ? { kind: Kind.OTHER, extract: withCommon(() => {}, cpuOf, tidCtx, pidCtx), readsPayload: false } : IGNORED;
+    }
+    return binding(kind, withCommon(this.extractor(kind, ec, name, syscall), cpuOf, tidCtx, pidCtx));
   }
 
   /** Syscall entry/exit by name: the kind, and the syscall name (undefined: given by `id`). */
@@ -126,7 +131,7 @@ export class LttngKernelLayout implements KernelLayout {
     switch (kind) {
       case Kind.SCHED_SWITCH: {
         const ps = this.prevState;
-        return (rec, ev) => {
+        return reads(['prev_tid', 'prev_comm', 'prev_prio', 'prev_state', 'next_tid', 'next_comm', 'next_prio'], (rec, ev) => {
           const p = rec.pl;
           ev.prevTid = num(p['prev_tid']);
           ev.prevComm = str(p['prev_comm']);
@@ -137,62 +142,62 @@ export class LttngKernelLayout implements KernelLayout {
           ev.nextTid = num(p['next_tid']);
           ev.nextComm = str(p['next_comm']);
           ev.nextPrio = num(p['next_prio']);
-        };
+        });
       }
       case Kind.SCHED_WAKEUP:
       case Kind.SCHED_WAKING:
       case Kind.SCHED_WAKEUP_NEW: {
         const off = this.wakeupPrioOffset;
         const target = has('target_cpu');
-        return (rec, ev) => {
+        return reads(['tid', 'comm', 'prio', 'target_cpu'], (rec, ev) => {
           const p = rec.pl;
           ev.tid = num(p['tid']);
           ev.comm = str(p['comm']);
           ev.prio = num(p['prio']) - off;
           ev.targetCpu = target ? num(p['target_cpu']) : -1;
-        };
+        });
       }
       case Kind.SCHED_MIGRATE:
-        return (rec, ev) => {
+        return reads(['tid', 'comm', 'prio', 'orig_cpu', 'dest_cpu'], (rec, ev) => {
           const p = rec.pl;
           ev.tid = num(p['tid']);
           ev.comm = str(p['comm']);
           ev.prio = num(p['prio']);
           ev.origCpu = num(p['orig_cpu']);
           ev.targetCpu = num(p['dest_cpu']);
-        };
+        });
       case Kind.PROCESS_FORK: {
         const childPid = has('child_pid');
-        return (rec, ev) => {
+        return reads(['parent_tid', 'child_tid', 'child_pid', 'child_comm'], (rec, ev) => {
           const p = rec.pl;
           ev.parentTid = num(p['parent_tid']);
           ev.tid = num(p['child_tid']);
           ev.pid = childPid ? num(p['child_pid']) : -1;
           ev.comm = str(p['child_comm']);
-        };
+        });
       }
       case Kind.PROCESS_EXEC: {
         const tid = has('tid');
-        return (rec, ev) => {
+        return reads(['tid', 'filename'], (rec, ev) => {
           const p = rec.pl;
           ev.tid = tid ? num(p['tid']) : -1;
           ev.comm = commFromFilename(str(p['filename']));
-        };
+        });
       }
       case Kind.PROCESS_EXIT:
       case Kind.PROCESS_FREE:
-        return (rec, ev) => {
+        return reads(['tid'], (rec, ev) => {
           ev.tid = num(rec.pl['tid']);
-        };
+        });
       case Kind.PI_SETPRIO:
-        return (rec, ev) => {
+        return reads(['tid', 'newprio'], (rec, ev) => {
           const p = rec.pl;
           ev.tid = num(p['tid']);
           ev.prio = num(p['newprio']);
-        };
+        });
       case Kind.STATEDUMP_PROCESS: {
         const cpu = has('cpu');
-        return (rec, ev) => {
+        return reads(['tid', 'pid', 'ppid', 'name', 'status', 'cpu'], (rec, ev) => {
           const p = rec.pl;
           ev.tid = num(p['tid']);
           ev.pid = num(p['pid']);
@@ -200,65 +205,65 @@ export class LttngKernelLayout implements KernelLayout {
           ev.comm = str(p['name']);
           ev.status = num(p['status']);
           ev.targetCpu = cpu ? num(p['cpu']) : -1;
-        };
+        });
       }
       case Kind.STATEDUMP_INTERRUPT:
       case Kind.IRQ_ENTRY:
-        return (rec, ev) => {
+        return reads(['irq', 'name'], (rec, ev) => {
           const p = rec.pl;
           ev.irq = num(p['irq']);
           ev.comm = str(p['name']);
-        };
+        });
       case Kind.IRQ_EXIT:
-        return (rec, ev) => {
+        return reads(['irq', 'ret'], (rec, ev) => {
           const p = rec.pl;
           ev.irq = num(p['irq']);
           ev.ret = num(p['ret']);
-        };
+        });
       case Kind.SYSCALL_ENTRY:
       case Kind.SYSCALL_EXIT: {
         if (syscall < 0 && has('id') && kind === Kind.SYSCALL_ENTRY) {
           // `sys_unknown` / `syscall_entry_unknown`: the number is in `id`, the arguments in `args`.
           const table = this.syscalls;
-          return (rec, ev) => {
+          return reads(['id', 'args'], (rec, ev) => {
             ev.syscall = table.intern(`syscall_${num(rec.pl['id'])}`);
             const args = rec.pl['args'];
             ev.arg0 = Array.isArray(args) ? argNum(args[0]) : Number.NaN;
             ev.arg1 = Array.isArray(args) ? argNum(args[1]) : Number.NaN;
-          };
+          });
         }
         if (kind === Kind.SYSCALL_ENTRY) {
           // The payload's fields are the syscall's arguments in order (`uaddr`, `op`, … for futex).
           return namedSyscallEntry(syscall, ec.payload);
         }
         if (kind === Kind.SYSCALL_EXIT && has('ret')) {
-          return (rec, ev) => {
+          return reads(['ret'], (rec, ev) => {
             ev.syscall = syscall;
             ev.ret = num(rec.pl['ret']);
-          };
+          });
         }
-        return (_rec, ev) => {
+        return reads([], (_rec, ev) => {
           ev.syscall = syscall;
           ev.ret = 0;
-        };
+        });
       }
       case Kind.SOFTIRQ_RAISE:
       case Kind.SOFTIRQ_ENTRY:
       case Kind.SOFTIRQ_EXIT:
-        return (rec, ev) => {
+        return reads(['vec'], (rec, ev) => {
           ev.vec = num(rec.pl['vec']);
-        };
+        });
       case Kind.IPI_ENTRY:
       case Kind.IPI_EXIT: {
         const vectorName = name.slice('x86_irq_vectors_'.length).replace(/_(entry|exit)$/, '');
         const hasVector = has('vector');
-        return (rec, ev) => {
+        return reads(['vector'], (rec, ev) => {
           ev.irq = hasVector ? num(rec.pl['vector']) : -1;
           ev.comm = vectorName;
-        };
+        });
       }
       default:
-        return () => {};
+        return NOTHING;
     }
   }
 }

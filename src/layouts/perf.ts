@@ -14,7 +14,7 @@
 import type { EventClass, StreamClass, TraceClass } from '../ctf/model.js';
 import { StringTable } from '../store/growable.js';
 import { Kind, SCHED_TRACEPOINTS } from './canonical.js';
-import { argNum, commFromFilename, declaredNames, hasField, IGNORED, namedSyscallEntry, num, numField, str, withCommon, type Binding, type Extractor, type KernelLayout } from './layout.js';
+import { argNum, binding, commFromFilename, declaredNames, hasField, IGNORED, namedSyscallEntry, NOTHING, num, numField, reads, str, withCommon, type Binding, type Extractor, type KernelLayout, type SkipKind } from './layout.js';
 import { perfPrevStateEncoding, PrevStateDecoder } from './prev-state.js';
 import { x86_64SyscallName } from './syscalls-x86_64.js';
 
@@ -30,6 +30,20 @@ const FIXED: Record<string, number> = {
   'timer:hrtimer_expire_entry': Kind.HRTIMER_ENTRY,
   'timer:hrtimer_expire_exit': Kind.HRTIMER_EXIT,
 };
+
+/** The CPU and current thread of an event, for events read only for them (one function each, not a chain of readers). */
+const commonFromPayload: Extractor = reads(['perf_cpu', 'perf_tid', 'perf_pid'], (rec, ev) => {
+  const p = rec.pl;
+  ev.cpu = num(p['perf_cpu']);
+  ev.ctxTid = num(p['perf_tid']);
+  ev.ctxPid = num(p['perf_pid']);
+});
+const commonWithPacketCpu: Extractor = reads(['perf_tid', 'perf_pid'], (rec, ev) => {
+  const p = rec.pl;
+  ev.cpu = num(rec.pc['cpu_id']);
+  ev.ctxTid = num(p['perf_tid']);
+  ev.ctxPid = num(p['perf_pid']);
+});
 
 /** Kernel priorities (0–139) → LTTng's (prio - MAX_RT_PRIO). */
 const PRIO_SHIFT = 100;
@@ -66,7 +80,7 @@ export class PerfKernelLayout implements KernelLayout {
     return id;
   }
 
-  bind(_sc: StreamClass, ec: EventClass): Binding {
+  bind(_sc: StreamClass, ec: EventClass, skip?: SkipKind): Binding {
     const name = ec.name;
     let kind: number | undefined = FIXED[name];
     let syscall = -1;
@@ -81,8 +95,42 @@ export class PerfKernelLayout implements KernelLayout {
     const cpu = hasField(pl, 'perf_cpu') ? numField('pl', 'perf_cpu') : numField('pc', 'cpu_id');
     const tid = hasField(pl, 'perf_tid') ? numField('pl', 'perf_tid') : undefined;
     const pid = hasField(pl, 'perf_pid') ? numField('pl', 'perf_pid') : undefined;
-    if (kind === undefined) return tid ? { kind: Kind.OTHER, extract: withCommon(() => {}, cpu, tid, pid) } : IGNORED;
-    return { kind, extract: withCommon(this.extractor(kind, ec, syscall), cpu, tid, pid) };
+    const perfCtx = tid !== undefined && pid !== undefined;
+    const cpuInPayload = hasField(pl, 'perf_cpu');
+    // perf's current thread (perf_tid) is a payload field: events that tell it are decoded.
+    if (kind === undefined || skip?.(kind)) {
+      if (perfCtx) return binding(Kind.OTHER, cpuInPayload ? commonFromPayload : commonWithPacketCpu);
+      return tid ? binding(Kind.OTHER, withCommon(NOTHING, cpu, tid, pid)) : IGNORED;
+    }
+    // raw_syscalls (most events of a busy trace): one function reads the common fields too.
+    if (perfCtx && syscall < 0 && (kind === Kind.SYSCALL_EXIT || (kind === Kind.SYSCALL_ENTRY && hasField(pl, 'args')))) {
+      return binding(kind, kind === Kind.SYSCALL_ENTRY ? this.rawSysEnter(cpuInPayload) : this.rawSysExit(cpuInPayload, hasField(pl, 'ret')));
+    }
+    return binding(kind, withCommon(this.extractor(kind, ec, syscall), cpu, tid, pid));
+  }
+
+  private rawSysEnter(cpuInPayload: boolean): Extractor {
+    return reads([...(cpuInPayload ? ['perf_cpu'] : []), 'perf_tid', 'perf_pid', 'id', 'args'], (rec, ev) => {
+      const p = rec.pl;
+      ev.cpu = num(cpuInPayload ? p['perf_cpu'] : rec.pc['cpu_id']);
+      ev.ctxTid = num(p['perf_tid']);
+      ev.ctxPid = num(p['perf_pid']);
+      ev.syscall = this.syscallId(num(p['id']));
+      const args = p['args'] as unknown[];
+      ev.arg0 = argNum(args[0]);
+      ev.arg1 = argNum(args[1]);
+    });
+  }
+
+  private rawSysExit(cpuInPayload: boolean, hasRet: boolean): Extractor {
+    return reads([...(cpuInPayload ? ['perf_cpu'] : []), 'perf_tid', 'perf_pid', 'id', 'ret'], (rec, ev) => {
+      const p = rec.pl;
+      ev.cpu = num(cpuInPayload ? p['perf_cpu'] : rec.pc['cpu_id']);
+      ev.ctxTid = num(p['perf_tid']);
+      ev.ctxPid = num(p['perf_pid']);
+      ev.syscall = this.syscallId(num(p['id']));
+      ev.ret = hasRet ? num(p['ret']) : 0;
+    });
   }
 
   private extractor(kind: number, ec: EventClass, syscall: number): Extractor {
@@ -90,7 +138,7 @@ export class PerfKernelLayout implements KernelLayout {
     switch (kind) {
       case Kind.SCHED_SWITCH: {
         const ps = this.prevState;
-        return (rec, ev) => {
+        return reads(['prev_pid', 'prev_comm', 'prev_prio', 'prev_state', 'next_pid', 'next_comm', 'next_prio'], (rec, ev) => {
           const p = rec.pl;
           ev.prevTid = num(p['prev_pid']);
           ev.prevComm = str(p['prev_comm']);
@@ -101,55 +149,55 @@ export class PerfKernelLayout implements KernelLayout {
           ev.nextTid = num(p['next_pid']);
           ev.nextComm = str(p['next_comm']);
           ev.nextPrio = num(p['next_prio']) - PRIO_SHIFT;
-        };
+        });
       }
       case Kind.SCHED_WAKEUP:
       case Kind.SCHED_WAKING:
       case Kind.SCHED_WAKEUP_NEW: {
         const target = has('target_cpu');
-        return (rec, ev) => {
+        return reads(['pid', 'comm', 'prio', 'target_cpu'], (rec, ev) => {
           const p = rec.pl;
           ev.tid = num(p['pid']);
           ev.comm = str(p['comm']);
           ev.prio = num(p['prio']) - PRIO_SHIFT;
           ev.targetCpu = target ? num(p['target_cpu']) : -1;
-        };
+        });
       }
       case Kind.SCHED_MIGRATE:
-        return (rec, ev) => {
+        return reads(['pid', 'comm', 'prio', 'orig_cpu', 'dest_cpu'], (rec, ev) => {
           const p = rec.pl;
           ev.tid = num(p['pid']);
           ev.comm = str(p['comm']);
           ev.prio = num(p['prio']) - PRIO_SHIFT;
           ev.origCpu = num(p['orig_cpu']);
           ev.targetCpu = num(p['dest_cpu']);
-        };
+        });
       case Kind.PROCESS_FORK:
         // perf's fork event has no thread-group id: the child's pid is learnt from its perf_pid.
-        return (rec, ev) => {
+        return reads(['parent_pid', 'child_pid', 'child_comm'], (rec, ev) => {
           const p = rec.pl;
           ev.parentTid = num(p['parent_pid']);
           ev.tid = num(p['child_pid']);
           ev.pid = -1;
           ev.comm = str(p['child_comm']);
-        };
+        });
       case Kind.PROCESS_EXEC:
-        return (rec, ev) => {
+        return reads(['pid', 'filename'], (rec, ev) => {
           const p = rec.pl;
           ev.tid = num(p['pid']);
           ev.comm = commFromFilename(str(p['filename']));
-        };
+        });
       case Kind.PROCESS_EXIT:
       case Kind.PROCESS_FREE:
-        return (rec, ev) => {
+        return reads(['pid'], (rec, ev) => {
           ev.tid = num(rec.pl['pid']);
-        };
+        });
       case Kind.PI_SETPRIO:
-        return (rec, ev) => {
+        return reads(['pid', 'newprio'], (rec, ev) => {
           const p = rec.pl;
           ev.tid = num(p['pid']);
           ev.prio = num(p['newprio']) - PRIO_SHIFT;
-        };
+        });
       case Kind.SYSCALL_ENTRY:
       case Kind.SYSCALL_EXIT: {
         const hasRet = kind === Kind.SYSCALL_EXIT && has('ret');
@@ -159,46 +207,46 @@ export class PerfKernelLayout implements KernelLayout {
         }
         if (kind === Kind.SYSCALL_ENTRY && has('args')) {
           // `raw_syscalls:sys_enter`: the number in `id`, the six arguments in `args`.
-          return (rec, ev) => {
+          return reads(['id', 'args'], (rec, ev) => {
             const p = rec.pl;
             ev.syscall = this.syscallId(num(p['id']));
             const args = p['args'] as unknown[];
             ev.arg0 = argNum(args[0]);
             ev.arg1 = argNum(args[1]);
-          };
+          });
         }
         if (syscall >= 0) {
-          return (rec, ev) => {
+          return reads(['ret'], (rec, ev) => {
             ev.syscall = syscall;
             ev.ret = hasRet ? num(rec.pl['ret']) : 0;
-          };
+          });
         }
-        return (rec, ev) => {
+        return reads(['id', 'ret'], (rec, ev) => {
           const p = rec.pl;
           ev.syscall = this.syscallId(num(p['id']));
           ev.ret = hasRet ? num(p['ret']) : 0;
-        };
+        });
       }
       case Kind.IRQ_ENTRY:
-        return (rec, ev) => {
+        return reads(['irq', 'name'], (rec, ev) => {
           const p = rec.pl;
           ev.irq = num(p['irq']);
           ev.comm = str(p['name']);
-        };
+        });
       case Kind.IRQ_EXIT:
-        return (rec, ev) => {
+        return reads(['irq', 'ret'], (rec, ev) => {
           const p = rec.pl;
           ev.irq = num(p['irq']);
           ev.ret = num(p['ret']);
-        };
+        });
       case Kind.SOFTIRQ_RAISE:
       case Kind.SOFTIRQ_ENTRY:
       case Kind.SOFTIRQ_EXIT:
-        return (rec, ev) => {
+        return reads(['vec'], (rec, ev) => {
           ev.vec = num(rec.pl['vec']);
-        };
+        });
       default:
-        return () => {};
+        return NOTHING;
     }
   }
 }

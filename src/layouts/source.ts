@@ -55,7 +55,20 @@ export interface ReadOptions {
   onWarning?: (message: string) => void;
   /** Called every 65536 events (progress display). */
   onTick?: (readers: readonly StreamReader[]) => void;
+  /**
+   * False: syscall entries and exits reach the consumer as `Kind.OTHER` (CPU and context thread
+   * only, payload skipped where the thread is not in it), for reports that need no syscalls
+   * (`cpu`). The model then has no syscall states nor syscall rows. Default true.
+   */
+  syscalls?: boolean;
+  /**
+   * False: every payload is decoded whole. By default only the payload members a binding
+   * declares (`Binding.payloadFields`) are; the rest is jumped over (for tests comparing both).
+   */
+  partialDecoding?: boolean;
 }
+
+const skipSyscalls = (kind: number): boolean => kind === Kind.SYSCALL_ENTRY || kind === Kind.SYSCALL_EXIT;
 
 export interface ReadSummary {
   /** Events read (all kinds). */
@@ -79,6 +92,8 @@ export function readKernelEvents(k: KernelTrace, consumer: KernelConsumer, opts:
   const ev = new KernelEvent();
   let end = typeof opts.end === 'number' ? opts.end : Infinity;
   const onTick = opts.onTick;
+  const skip = opts.syscalls === false ? skipSyscalls : undefined;
+  const partial = opts.partialDecoding !== false;
   let events = 0;
   let first = Number.NaN;
   let last = Number.NaN;
@@ -102,10 +117,12 @@ export function readKernelEvents(k: KernelTrace, consumer: KernelConsumer, opts:
     const row = bindings[r.id]!;
     let b = row[ec.index];
     if (b === undefined) {
-      b = layout.bind(r.streamClass.cls, ec.cls);
+      b = layout.bind(r.streamClass.cls, ec.cls, skip);
       row[ec.index] = b;
-      // No analysis reads this class's payload: only skip over it (strings are not even built).
-      if (b.kind === Kind.IGNORE) r.ignorePayloadOf(ec);
+      // Nothing reads this class's payload: only skip over it (strings are not even built); or
+      // decode only the members the binding reads. This event was decoded whole already.
+      if (b.kind === Kind.IGNORE || b.readsPayload === false) r.ignorePayloadOf(ec);
+      else if (partial && b.payloadFields !== undefined) r.ignorePayloadOf(ec, b.payloadFields);
     }
     if (b.kind === Kind.IGNORE) continue;
     ev.kind = b.kind;

@@ -155,6 +155,156 @@ export class GrowableU8 {
   }
 }
 
+/**
+ * Append-only columns in chunks, for tables of millions of rows: a push never copies earlier
+ * rows (a doubling array copies each row about twice while growing, then once more to trim), and
+ * `finish()` copies every row once into an array of the exact length. A chunk starts small (a
+ * table of a few rows stays cheap) and doubles in place up to 65536 rows before the next starts.
+ */
+const CHUNK_BITS = 16;
+const CHUNK = 1 << CHUNK_BITS;
+const CHUNK_MASK = CHUNK - 1;
+
+/** A new chunk's first capacity; it doubles in place up to CHUNK before the next chunk starts. */
+const FIRST_CHUNK = 1024;
+
+export class ChunkedF64 {
+  private readonly chunks: Float64Array[] = [];
+  private cur = new Float64Array(0);
+  private used = 0;
+  length = 0;
+
+  push(v: number): number {
+    if (this.used === this.cur.length) this.next();
+    this.cur[this.used++] = v;
+    return this.length++;
+  }
+
+  /** Row `i`'s value (every chunk but the last is full, so row i is in chunk i / CHUNK). */
+  get(i: number): number {
+    return this.chunks[i >>> CHUNK_BITS]![i & CHUNK_MASK]!;
+  }
+
+  set(i: number, v: number): void {
+    this.chunks[i >>> CHUNK_BITS]![i & CHUNK_MASK] = v;
+  }
+
+  private next(): void {
+    // A small chunk is replaced by a bigger copy until it reaches CHUNK rows (a few KiB copied).
+    const k = this.chunks.length;
+    if (k > 0 && this.cur.length < CHUNK) {
+      const bigger = new Float64Array(this.cur.length * 2);
+      bigger.set(this.cur);
+      this.chunks[k - 1] = this.cur = bigger;
+      return;
+    }
+    this.cur = new Float64Array(FIRST_CHUNK);
+    this.chunks.push(this.cur);
+    this.used = 0;
+  }
+
+  finish(): Float64Array {
+    const out = new Float64Array(this.length);
+    let at = 0;
+    for (const c of this.chunks) {
+      const n = Math.min(c.length, this.length - at);
+      out.set(n === c.length ? c : c.subarray(0, n), at);
+      at += n;
+    }
+    return out;
+  }
+}
+
+export class ChunkedI32 {
+  private readonly chunks: Int32Array[] = [];
+  private cur = new Int32Array(0);
+  private used = 0;
+  length = 0;
+
+  push(v: number): number {
+    if (this.used === this.cur.length) this.next();
+    this.cur[this.used++] = v;
+    return this.length++;
+  }
+
+  get(i: number): number {
+    return this.chunks[i >>> CHUNK_BITS]![i & CHUNK_MASK]!;
+  }
+
+  set(i: number, v: number): void {
+    this.chunks[i >>> CHUNK_BITS]![i & CHUNK_MASK] = v;
+  }
+
+  private next(): void {
+    const k = this.chunks.length;
+    if (k > 0 && this.cur.length < CHUNK) {
+      const bigger = new Int32Array(this.cur.length * 2);
+      bigger.set(this.cur);
+      this.chunks[k - 1] = this.cur = bigger;
+      return;
+    }
+    this.cur = new Int32Array(FIRST_CHUNK);
+    this.chunks.push(this.cur);
+    this.used = 0;
+  }
+
+  finish(): Int32Array {
+    const out = new Int32Array(this.length);
+    let at = 0;
+    for (const c of this.chunks) {
+      const n = Math.min(c.length, this.length - at);
+      out.set(n === c.length ? c : c.subarray(0, n), at);
+      at += n;
+    }
+    return out;
+  }
+}
+
+export class ChunkedU8 {
+  private readonly chunks: Uint8Array[] = [];
+  private cur = new Uint8Array(0);
+  private used = 0;
+  length = 0;
+
+  push(v: number): number {
+    if (this.used === this.cur.length) this.next();
+    this.cur[this.used++] = v;
+    return this.length++;
+  }
+
+  get(i: number): number {
+    return this.chunks[i >>> CHUNK_BITS]![i & CHUNK_MASK]!;
+  }
+
+  set(i: number, v: number): void {
+    this.chunks[i >>> CHUNK_BITS]![i & CHUNK_MASK] = v;
+  }
+
+  private next(): void {
+    const k = this.chunks.length;
+    if (k > 0 && this.cur.length < CHUNK) {
+      const bigger = new Uint8Array(this.cur.length * 2);
+      bigger.set(this.cur);
+      this.chunks[k - 1] = this.cur = bigger;
+      return;
+    }
+    this.cur = new Uint8Array(FIRST_CHUNK);
+    this.chunks.push(this.cur);
+    this.used = 0;
+  }
+
+  finish(): Uint8Array {
+    const out = new Uint8Array(this.length);
+    let at = 0;
+    for (const c of this.chunks) {
+      const n = Math.min(c.length, this.length - at);
+      out.set(n === c.length ? c : c.subarray(0, n), at);
+      at += n;
+    }
+    return out;
+  }
+}
+
 /** Interned strings: a dense id per distinct string (names of syscalls, IRQs, threads…). */
 export class StringTable {
   readonly strings: string[] = [];

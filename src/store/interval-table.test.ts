@@ -70,3 +70,86 @@ test('query at a resolution: long intervals exact, short ones summarised per pix
   assert.equal(mid.start[0], 50);
   assert.equal(mid.end[mid.length - 1], 150);
 });
+
+/** The state-system semantics written the plain way: one object per interval. */
+class ReferenceTable {
+  rows: { start: number; end: number; state: number; arg: number; aux: number }[][] = [];
+  open: { start: number; state: number; arg: number; aux: number }[] = [];
+  ended: boolean[] = [];
+
+  addRow(start: number, state: number): number {
+    this.rows.push([]);
+    this.open.push({ start, state, arg: -1, aux: -1 });
+    this.ended.push(false);
+    return this.rows.length - 1;
+  }
+
+  set(r: number, t: number, state: number, arg: number, aux: number): void {
+    const o = this.open[r]!;
+    if (this.ended[r] || (o.state === state && o.arg === arg && o.aux === aux)) return;
+    const closed = this.rows[r]!;
+    if (t <= o.start) {
+      const p = closed[closed.length - 1];
+      if (p && p.state === state && p.arg === arg && p.aux === aux) {
+        closed.pop();
+        o.start = p.start;
+      }
+    } else {
+      closed.push({ ...o, end: t });
+      o.start = t;
+    }
+    Object.assign(o, { state, arg, aux });
+  }
+
+  endRow(r: number, t: number): void {
+    if (this.ended[r]) return;
+    const o = this.open[r]!;
+    this.rows[r]!.push({ ...o, end: Math.max(t, o.start) });
+    this.ended[r] = true;
+  }
+
+  finish(end: number): string[][] {
+    return this.rows.map((closed, r) => {
+      const all = this.ended[r] ? closed : [...closed, { ...this.open[r]!, end: Math.max(this.open[r]!.start, end) }];
+      return all.map((i) => `${i.start}-${i.end}:${i.state}/${i.arg}/${i.aux}`);
+    });
+  }
+}
+
+test('many rows over segment and page boundaries: same intervals as the plain model', () => {
+  // A deterministic pseudo-random sequence (no dependency on Math.random).
+  let seed = 12345;
+  const rand = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+  const b = new IntervalTableBuilder();
+  const ref = new ReferenceTable();
+  const ids: number[] = [];
+  let t = 0;
+  for (let step = 0; step < 300_000; step++) {
+    while (ids.length < 3 || rand(1000) === 0) {
+      const r = b.addRow(t, 0);
+      assert.equal(ref.addRow(t, 0), r);
+      ids.push(r);
+    }
+    // A few busy rows take most changes (as CPUs and running threads do), the others some.
+    const r = rand(4) === 0 ? ids[rand(ids.length)]! : ids[rand(3)]!;
+    if (rand(500) === 0) {
+      b.endRow(r, t);
+      ref.endRow(r, t);
+      continue;
+    }
+    // Same timestamp now and then (overwrites and re-opens), otherwise time moves on.
+    if (rand(3) !== 0) t += 1 + rand(5);
+    const state = rand(4);
+    const arg = rand(3) - 1;
+    b.set(r, t, state, arg, -1);
+    ref.set(r, t, state, arg, -1);
+  }
+  const table = b.finish(t + 10);
+  const expected = ref.finish(t + 10);
+  assert.equal(table.rowCount, expected.length);
+  for (let r = 0; r < expected.length; r++) assert.deepEqual(rows(table, r), expected[r], `row ${r}`);
+  assert.throws(() => b.finish(t + 20), /twice/);
+});

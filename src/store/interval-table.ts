@@ -16,35 +16,51 @@
  * interval may have zero length when it starts at the end of the table (a state entered by the
  * last event).
  *
- * Closed intervals go to one append-only log (in the order they close); `finish()` groups them
- * per row with a counting sort, merging neighbours that ended up equal. No object per interval.
+ * Closed intervals are appended to per-row segments carved out of shared pages (a row's segments
+ * double in size, up to 4096 entries): appending never copies, and `finish()` copies each row's
+ * segments once into the frozen columns. Only starts are stored while building: a row's
+ * intervals tile its timeline, so an interval ends where the next one starts (the last one where
+ * the row was ended or the table finished). No object per interval.
  */
 import { GrowableF64, GrowableI32, GrowableU8 } from './growable.js';
 
-/** Marks a log entry removed (its row re-opened it after a same-timestamp overwrite). */
-const DELETED = 255;
+/** Entries per page (each column of a page is one typed array): the first pages are smaller. */
+const FIRST_PAGE = 1 << 12;
+const PAGE = 1 << 16;
+const FIRST_SEGMENT = 4;
+const MAX_SEGMENT = 4096;
 
 export class IntervalTableBuilder {
-  // The log of closed intervals (typed arrays grown by doubling; `n` used).
-  private lStart = new Float64Array(4096);
-  private lEnd = new Float64Array(4096);
-  private lState = new Uint8Array(4096);
-  private lArg = new Int32Array(4096);
-  private lAux = new Int32Array(4096);
-  private lRow = new Int32Array(4096);
-  /** Previous log entry of the same row (-1: none): lets a row's history be walked backwards. */
-  private lPrev = new Int32Array(4096);
-  private n = 0;
+  // Pages of closed intervals: start, state, arg, aux columns.
+  private pStart: Float64Array[] = [];
+  private pState: Uint8Array[] = [];
+  private pArg: Int32Array[] = [];
+  private pAux: Int32Array[] = [];
+  /** Entries of the last page handed out to segments, and its size. */
+  private pageUsed = 0;
+  private pageSize = 0;
 
-  // The open interval of each row.
+  // Segments: a run of entries of one row in one page; a row's segments are chained backwards.
+  private segPage = new Int32Array(256);
+  private segOff = new Int32Array(256);
+  private segCap = new Int32Array(256);
+  private segUsed = new Int32Array(256);
+  private segPrev = new Int32Array(256);
+  private segCount = 0;
+
+  // Per row: the open interval, the row's last segment, closed entries, where it ended.
   private oStart = new Float64Array(64);
   private oState = new Uint8Array(64);
   private oArg = new Int32Array(64);
   private oAux = new Int32Array(64);
-  private last = new Int32Array(64);
+  private rowSeg = new Int32Array(64);
+  private rowLen = new Int32Array(64);
+  private rowEnd = new Float64Array(64);
   /** 1 when the row was ended by `endRow` (it then stops before the table's end). */
   private ended = new Uint8Array(64);
   rowCount = 0;
+  /** Set by `finish()`, which hands the pages over (they are released). */
+  private spent = false;
 
   /** Adds a row whose first interval opens at `start`; returns its index. */
   addRow(start: number, state: number, arg = -1, aux = -1): number {
@@ -55,14 +71,16 @@ export class IntervalTableBuilder {
       this.oState = grown(this.oState, new Uint8Array(cap));
       this.oArg = grown(this.oArg, new Int32Array(cap));
       this.oAux = grown(this.oAux, new Int32Array(cap));
-      this.last = grown(this.last, new Int32Array(cap));
+      this.rowSeg = grown(this.rowSeg, new Int32Array(cap));
+      this.rowLen = grown(this.rowLen, new Int32Array(cap));
+      this.rowEnd = grown(this.rowEnd, new Float64Array(cap));
       this.ended = grown(this.ended, new Uint8Array(cap));
     }
     this.oStart[row] = start;
     this.oState[row] = state;
     this.oArg[row] = arg;
     this.oAux[row] = aux;
-    this.last[row] = -1;
+    this.rowSeg[row] = -1;
     return row;
   }
 
@@ -91,7 +109,8 @@ export class IntervalTableBuilder {
   /** Ends a row at `t`: its last interval closes there and the row takes no more changes. */
   endRow(row: number, t: number): void {
     if (this.ended[row]) return;
-    this.close(row, Math.max(t, this.oStart[row]!));
+    this.close(row);
+    this.rowEnd[row] = Math.max(t, this.oStart[row]!);
     this.ended[row] = 1;
   }
 
@@ -99,18 +118,20 @@ export class IntervalTableBuilder {
   set(row: number, t: number, state: number, arg: number, aux: number): void {
     if (this.ended[row]) return;
     if (this.oState[row] === state && this.oArg[row] === arg && this.oAux[row] === aux) return;
-    const start = this.oStart[row]!;
-    if (t <= start) {
+    if (t <= this.oStart[row]!) {
       // Same timestamp (or time going backwards between streams): overwrite the open interval,
-      // re-opening the previous one when they become equal.
-      const p = this.last[row]!;
-      if (p >= 0 && this.lEnd[p] === start && this.lState[p] === state && this.lArg[p] === arg && this.lAux[p] === aux) {
-        this.oStart[row] = this.lStart[p]!;
-        this.lState[p] = DELETED;
-        this.last[row] = this.lPrev[p]!;
+      // re-opening the previous one (which ends where the open one starts) when they become equal.
+      const s = this.rowSeg[row]!;
+      if (s >= 0 && this.segUsed[s]! > 0) {
+        const pg = this.segPage[s]!;
+        const k = this.segOff[s]! + this.segUsed[s]! - 1;
+        if (this.pState[pg]![k] === state && this.pArg[pg]![k] === arg && this.pAux[pg]![k] === aux) {
+          this.oStart[row] = this.pStart[pg]![k]!;
+          this.pop(row, s);
+        }
       }
     } else {
-      this.close(row, t);
+      this.close(row);
       this.oStart[row] = t;
     }
     this.oState[row] = state;
@@ -118,63 +139,103 @@ export class IntervalTableBuilder {
     this.oAux[row] = aux;
   }
 
-  private close(row: number, t: number): void {
-    const i = this.n;
-    if (i === this.lStart.length) this.growLog();
-    this.lStart[i] = this.oStart[row]!;
-    this.lEnd[i] = t;
-    this.lState[i] = this.oState[row]!;
-    this.lArg[i] = this.oArg[row]!;
-    this.lAux[i] = this.oAux[row]!;
-    this.lRow[i] = row;
-    this.lPrev[i] = this.last[row]!;
-    this.last[row] = i;
-    this.n = i + 1;
+  /** Appends the row's open interval to its closed ones (its end is the next one's start). */
+  private close(row: number): void {
+    let s = this.rowSeg[row]!;
+    if (s < 0 || this.segUsed[s] === this.segCap[s]) s = this.newSegment(row, s);
+    const pg = this.segPage[s]!;
+    const k = this.segOff[s]! + this.segUsed[s]!++;
+    this.pStart[pg]![k] = this.oStart[row]!;
+    this.pState[pg]![k] = this.oState[row]!;
+    this.pArg[pg]![k] = this.oArg[row]!;
+    this.pAux[pg]![k] = this.oAux[row]!;
+    this.rowLen[row]!++;
   }
 
-  private growLog(): void {
-    const cap = this.lStart.length * 2;
-    this.lStart = grown(this.lStart, new Float64Array(cap));
-    this.lEnd = grown(this.lEnd, new Float64Array(cap));
-    this.lState = grown(this.lState, new Uint8Array(cap));
-    this.lArg = grown(this.lArg, new Int32Array(cap));
-    this.lAux = grown(this.lAux, new Int32Array(cap));
-    this.lRow = grown(this.lRow, new Int32Array(cap));
-    this.lPrev = grown(this.lPrev, new Int32Array(cap));
+  /** Removes the row's last closed entry (in segment `s`, its last segment). */
+  private pop(row: number, s: number): void {
+    this.rowLen[row]!--;
+    // Keep the invariant "the row's last segment is empty only when the row has no entry".
+    if (--this.segUsed[s]! === 0 && this.segPrev[s]! >= 0) this.rowSeg[row] = this.segPrev[s]!;
+  }
+
+  private newSegment(row: number, prev: number): number {
+    const cap = prev < 0 ? FIRST_SEGMENT : Math.min(this.segCap[prev]! * 2, MAX_SEGMENT);
+    if (this.pageUsed + cap > this.pageSize) {
+      const size = this.pStart.length >= 4 ? PAGE : FIRST_PAGE << this.pStart.length;
+      this.pStart.push(new Float64Array(size));
+      this.pState.push(new Uint8Array(size));
+      this.pArg.push(new Int32Array(size));
+      this.pAux.push(new Int32Array(size));
+      this.pageUsed = 0;
+      this.pageSize = size;
+    }
+    const s = this.segCount++;
+    if (s === this.segPage.length) {
+      const n = s * 2;
+      this.segPage = grown(this.segPage, new Int32Array(n));
+      this.segOff = grown(this.segOff, new Int32Array(n));
+      this.segCap = grown(this.segCap, new Int32Array(n));
+      this.segUsed = grown(this.segUsed, new Int32Array(n));
+      this.segPrev = grown(this.segPrev, new Int32Array(n));
+    }
+    this.segPage[s] = this.pStart.length - 1;
+    this.segOff[s] = this.pageUsed;
+    this.segCap[s] = cap;
+    this.segUsed[s] = 0;
+    this.segPrev[s] = prev;
+    this.pageUsed += cap;
+    this.rowSeg[row] = s;
+    return s;
   }
 
   /**
    * Closes every open interval at `end` and returns the frozen table. Rows whose open interval
-   * starts after `end` keep it with zero length at its start.
+   * starts after `end` keep it with zero length at its start. The builder is spent afterwards.
    */
   finish(end: number): IntervalTable {
+    if (this.spent) throw new Error('IntervalTableBuilder.finish called twice');
+    this.spent = true;
     const rows = this.rowCount;
-    for (let r = 0; r < rows; r++) if (!this.ended[r]) this.close(r, Math.max(this.oStart[r]!, end));
-    const n = this.n;
-    const { lStart, lEnd, lState, lArg, lAux, lRow } = this;
-    // Counting sort by row; a row's entries are already in time order in the log. No two
-    // neighbours of a row are equal (`set` re-opens instead), so entries are only dropped when
-    // deleted.
+    for (let r = 0; r < rows; r++) {
+      if (this.ended[r]) continue;
+      this.close(r);
+      this.rowEnd[r] = Math.max(this.oStart[r]!, end);
+    }
     const rowOffset = new Int32Array(rows + 1);
-    for (let i = 0; i < n; i++) if (lState[i] !== DELETED) rowOffset[lRow[i]! + 1]!++;
-    for (let r = 0; r < rows; r++) rowOffset[r + 1]! += rowOffset[r]!;
+    for (let r = 0; r < rows; r++) rowOffset[r + 1] = rowOffset[r]! + this.rowLen[r]!;
     const total = rowOffset[rows]!;
-    const cursor = rowOffset.slice(0, rows);
     const start = new Float64Array(total);
     const endA = new Float64Array(total);
     const state = new Uint8Array(total);
     const arg = new Int32Array(total);
     const aux = new Int32Array(total);
-    for (let i = 0; i < n; i++) {
-      const st = lState[i]!;
-      if (st === DELETED) continue;
-      const k = cursor[lRow[i]!]!++;
-      start[k] = lStart[i]!;
-      endA[k] = lEnd[i]!;
-      state[k] = st;
-      arg[k] = lArg[i]!;
-      aux[k] = lAux[i]!;
+    const { pStart, pState, pArg, pAux, segPage, segOff, segUsed, segPrev } = this;
+    for (let r = 0; r < rows; r++) {
+      const lo = rowOffset[r]!;
+      const hi = rowOffset[r + 1]!;
+      // The row's segments from the last one back, each copied to its place.
+      let pos = hi;
+      for (let s = this.rowSeg[r]!; s >= 0; s = segPrev[s]!) {
+        const n = segUsed[s]!;
+        if (n === 0) continue;
+        const pg = segPage[s]!;
+        const off = segOff[s]!;
+        pos -= n;
+        start.set(pStart[pg]!.subarray(off, off + n), pos);
+        state.set(pState[pg]!.subarray(off, off + n), pos);
+        arg.set(pArg[pg]!.subarray(off, off + n), pos);
+        aux.set(pAux[pg]!.subarray(off, off + n), pos);
+      }
+      if (hi > lo) {
+        endA.set(start.subarray(lo + 1, hi), lo);
+        endA[hi - 1] = this.rowEnd[r]!;
+      }
     }
+    this.pStart = [];
+    this.pState = [];
+    this.pArg = [];
+    this.pAux = [];
     return new IntervalTable(rowOffset, start, endA, state, arg, aux, end);
   }
 }

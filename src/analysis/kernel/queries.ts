@@ -9,10 +9,15 @@ import { isOnCpu, THREAD_STATE_COUNT, ThreadState } from './states.js';
 /** Time spent in each `ThreadState` by thread `row` within [t1, t2]. */
 export function stateDurations(model: KernelModel, row: number, t1: number, t2: number): Float64Array {
   const out = new Float64Array(THREAD_STATE_COUNT);
-  const tbl = model.threadStates;
-  tbl.forEachIn(row, t1, t2, (i, from, to) => {
-    out[tbl.state[i]!]! += to - from;
-  });
+  const { start, end, state, rowOffset } = model.threadStates;
+  const hi = rowOffset[row + 1]!;
+  // The loops below are `IntervalTable.forEachIn` written out: no callback per interval.
+  for (let i = model.threadStates.firstEndingAfter(row, t1); i < hi; i++) {
+    const s = start[i]!;
+    const e = end[i]!;
+    if (s > t2 || (s === t2 && e > s)) break;
+    out[state[i]!]! += Math.min(e, t2) - Math.max(s, t1);
+  }
   return out;
 }
 
@@ -22,12 +27,16 @@ export function stateDurations(model: KernelModel, row: number, t1: number, t2: 
  * on a CPU, the time from the trace start until then.
  */
 export function cpuTime(model: KernelModel, row: number, t1: number, t2: number): number {
-  const tbl = model.threadStates;
+  const { start, end, state, aux, rowOffset } = model.threadStates;
+  const hi = rowOffset[row + 1]!;
   let sum = 0;
-  tbl.forEachIn(row, t1, t2, (i, from, to) => {
+  for (let i = model.threadStates.firstEndingAfter(row, t1); i < hi; i++) {
+    const s = start[i]!;
+    const e = end[i]!;
+    if (s > t2 || (s === t2 && e > s)) break;
     // RUN_USER with no CPU comes from a statedump "run": runnable, not known to be on a CPU.
-    if (isOnCpu(tbl.state[i]!) && tbl.aux[i]! >= 0) sum += to - from;
-  });
+    if (isOnCpu(state[i]!) && aux[i]! >= 0) sum += Math.min(e, t2) - Math.max(s, t1);
+  }
   for (const c of model.cpus) {
     if (c.assumedThread === row) sum += overlap(model.start, c.knownFrom, t1, t2);
   }
@@ -42,11 +51,16 @@ export function overlap(a1: number, a2: number, b1: number, b2: number): number 
 export function cpuBusyTime(model: KernelModel, cpuIndex: number, t1: number, t2: number): number {
   const c = model.cpus[cpuIndex]!;
   const tbl = model.cpuStates;
+  const { start, end, arg } = tbl;
+  const hi = tbl.rowOffset[c.row + 1]!;
   let sum = 0;
-  tbl.forEachIn(c.row, t1, t2, (i, from, to) => {
+  for (let i = tbl.firstEndingAfter(c.row, t1); i < hi; i++) {
+    const s = start[i]!;
+    const e = end[i]!;
+    if (s > t2 || (s === t2 && e > s)) break;
     // The current thread is not the idle thread (interrupts count as the thread's time).
-    if (tbl.arg[i]! > 0) sum += to - from;
-  });
+    if (arg[i]! > 0) sum += Math.min(e, t2) - Math.max(s, t1);
+  }
   if (c.assumedThread >= 0) sum += overlap(model.start, c.knownFrom, t1, t2);
   return sum;
 }
@@ -68,9 +82,25 @@ export function cpuBusyHistogram(model: KernelModel, cpuIndex: number, t1: numbe
     }
   };
   const tbl = model.cpuStates;
-  tbl.forEachIn(c.row, t1, t2, (i, from, to) => {
-    if (tbl.arg[i]! > 0) add(from, to);
-  });
+  const { start, end, arg } = tbl;
+  const hi = tbl.rowOffset[c.row + 1]!;
+  // Busy intervals that follow each other (the same thread entering and leaving syscalls) are
+  // added as one run.
+  let runFrom = Number.NaN;
+  let runTo = Number.NaN;
+  for (let i = tbl.firstEndingAfter(c.row, t1); i < hi; i++) {
+    const s = start[i]!;
+    const e = end[i]!;
+    if (s > t2 || (s === t2 && e > s)) break;
+    if (!(arg[i]! > 0)) continue;
+    const from = Math.max(s, t1);
+    if (from !== runTo) {
+      if (runTo > runFrom) add(runFrom, runTo);
+      runFrom = from;
+    }
+    runTo = Math.min(e, t2);
+  }
+  if (runTo > runFrom) add(runFrom, runTo);
   if (c.assumedThread >= 0) add(Math.max(model.start, t1), Math.min(c.knownFrom, t2));
   for (let b = 0; b < buckets; b++) out[b] = Math.min(1, out[b]! / w);
   return out;

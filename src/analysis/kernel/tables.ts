@@ -3,8 +3,10 @@
  * typed-array columns sorted by their first column's time (rows are appended in time order by
  * the single pass; syscalls and interrupts are appended when they end, so they are sorted by
  * end time). Times are ns from the trace set's origin; `thread` columns are thread rows.
+ * Columns are appended in chunks (no copy while growing): the syscall table of a large trace
+ * has millions of rows.
  */
-import { GrowableF64, GrowableI32, GrowableU8 } from '../../store/growable.js';
+import { ChunkedF64, ChunkedI32, ChunkedU8 } from '../../store/growable.js';
 
 export interface SyscallTable {
   length: number;
@@ -63,46 +65,94 @@ export interface MigrationTable {
   to: Int32Array;
 }
 
+/** One chunk of the syscall table's columns (rows [base, base + capacity)). */
+class SyscallChunk {
+  readonly start: Float64Array;
+  readonly end: Float64Array;
+  readonly thread: Int32Array;
+  readonly id: Int32Array;
+  readonly ret: Float64Array;
+  readonly arg0: Float64Array;
+  readonly arg1: Float64Array;
+
+  constructor(readonly capacity: number) {
+    this.start = new Float64Array(capacity);
+    this.end = new Float64Array(capacity);
+    this.thread = new Int32Array(capacity);
+    this.id = new Int32Array(capacity);
+    this.ret = new Float64Array(capacity);
+    this.arg0 = new Float64Array(capacity);
+    this.arg1 = new Float64Array(capacity);
+  }
+}
+
+/**
+ * The syscall table has a row for most events of a busy trace: its columns share one chunk
+ * bookkeeping (one capacity test per row, not one per column). Chunks double from 1024 rows up
+ * to 65536; `finish()` copies each row once.
+ */
 export class SyscallTableBuilder {
-  private readonly start = new GrowableF64(1024);
-  private readonly end = new GrowableF64(1024);
-  private readonly thread = new GrowableI32(1024);
-  private readonly id = new GrowableI32(1024);
-  private readonly ret = new GrowableF64(1024);
-  private readonly arg0 = new GrowableF64(1024);
-  private readonly arg1 = new GrowableF64(1024);
+  private readonly chunks: SyscallChunk[] = [];
+  private cur = new SyscallChunk(0);
+  private used = 0;
+  length = 0;
 
   add(start: number, end: number, thread: number, id: number, ret: number, arg0: number, arg1: number): void {
-    this.start.push(start);
-    this.end.push(end);
-    this.thread.push(thread);
-    this.id.push(id);
-    this.ret.push(ret);
-    this.arg0.push(arg0);
-    this.arg1.push(arg1);
+    if (this.used === this.cur.capacity) this.next();
+    const c = this.cur;
+    const k = this.used++;
+    c.start[k] = start;
+    c.end[k] = end;
+    c.thread[k] = thread;
+    c.id[k] = id;
+    c.ret[k] = ret;
+    c.arg0[k] = arg0;
+    c.arg1[k] = arg1;
+    this.length++;
+  }
+
+  private next(): void {
+    const cap = this.chunks.length === 0 ? 1024 : Math.min(this.cur.capacity * 2, 65536);
+    this.cur = new SyscallChunk(cap);
+    this.chunks.push(this.cur);
+    this.used = 0;
   }
 
   finish(): SyscallTable {
-    return {
-      length: this.start.length,
-      start: this.start.finish(),
-      end: this.end.finish(),
-      thread: this.thread.finish(),
-      id: this.id.finish(),
-      ret: this.ret.finish(),
-      arg0: this.arg0.finish(),
-      arg1: this.arg1.finish(),
+    const n = this.length;
+    const t: SyscallTable = {
+      length: n,
+      start: new Float64Array(n),
+      end: new Float64Array(n),
+      thread: new Int32Array(n),
+      id: new Int32Array(n),
+      ret: new Float64Array(n),
+      arg0: new Float64Array(n),
+      arg1: new Float64Array(n),
     };
+    let at = 0;
+    for (const c of this.chunks) {
+      const m = Math.min(c.capacity, n - at);
+      t.start.set(c.start.subarray(0, m), at);
+      t.end.set(c.end.subarray(0, m), at);
+      t.thread.set(c.thread.subarray(0, m), at);
+      t.id.set(c.id.subarray(0, m), at);
+      t.ret.set(c.ret.subarray(0, m), at);
+      t.arg0.set(c.arg0.subarray(0, m), at);
+      t.arg1.set(c.arg1.subarray(0, m), at);
+      at += m;
+    }
+    return t;
   }
 }
 
 export class IrqTableBuilder {
-  private readonly start = new GrowableF64(1024);
-  private readonly end = new GrowableF64(1024);
-  private readonly cpu = new GrowableI32(1024);
-  private readonly kind = new GrowableU8(1024);
-  private readonly num = new GrowableI32(1024);
-  private readonly raisedAt = new GrowableF64(1024);
+  private readonly start = new ChunkedF64();
+  private readonly end = new ChunkedF64();
+  private readonly cpu = new ChunkedI32();
+  private readonly kind = new ChunkedU8();
+  private readonly num = new ChunkedI32();
+  private readonly raisedAt = new ChunkedF64();
 
   add(start: number, end: number, cpu: number, kind: number, num: number, raisedAt: number): void {
     this.start.push(start);
@@ -127,16 +177,16 @@ export class IrqTableBuilder {
 }
 
 export class WakeupTableBuilder {
-  private readonly time = new GrowableF64(1024);
-  private readonly cpu = new GrowableI32(1024);
-  private readonly targetCpu = new GrowableI32(1024);
-  private readonly thread = new GrowableI32(1024);
-  private readonly wakerKind = new GrowableU8(1024);
-  private readonly waker = new GrowableI32(1024);
-  private readonly eventKind = new GrowableU8(1024);
-  private readonly fromState = new GrowableU8(1024);
-  private readonly runAt = new GrowableF64(1024);
-  private readonly runCpu = new GrowableI32(1024);
+  private readonly time = new ChunkedF64();
+  private readonly cpu = new ChunkedI32();
+  private readonly targetCpu = new ChunkedI32();
+  private readonly thread = new ChunkedI32();
+  private readonly wakerKind = new ChunkedU8();
+  private readonly waker = new ChunkedI32();
+  private readonly eventKind = new ChunkedU8();
+  private readonly fromState = new ChunkedU8();
+  private readonly runAt = new ChunkedF64();
+  private readonly runCpu = new ChunkedI32();
 
   add(time: number, cpu: number, targetCpu: number, thread: number, wakerKind: number, waker: number, eventKind: number, fromState: number): number {
     this.cpu.push(cpu);
@@ -174,10 +224,10 @@ export class WakeupTableBuilder {
 }
 
 export class MigrationTableBuilder {
-  private readonly time = new GrowableF64(256);
-  private readonly thread = new GrowableI32(256);
-  private readonly from = new GrowableI32(256);
-  private readonly to = new GrowableI32(256);
+  private readonly time = new ChunkedF64();
+  private readonly thread = new ChunkedI32();
+  private readonly from = new ChunkedI32();
+  private readonly to = new ChunkedI32();
 
   add(time: number, thread: number, from: number, to: number): void {
     this.time.push(time);
