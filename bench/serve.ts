@@ -5,11 +5,13 @@
  *    paths given): the server is started in process with a fresh cache folder; the analysis time,
  *    the second open (from the cache), then HTTP round trips of `/api/states` for 100 thread rows
  *    at 1500 px over random windows from the whole trace down to 1/65536 of it, and of the CPU
- *    rows: p50, p95, max.
+ *    rows, as JSON and in the binary form (`format=bin`), alternately: p50, p95, max (the client
+ *    asks for gzip, which the server uses for JSON but not for binary answers on loopback).
  * 2. A synthetic table of BENCH_SERVE_INTERVALS intervals (default 10 M: what a trace of several
  *    million kernel events gives; many-threads has 1.9 intervals per event) in 1000 rows, lengths
  *    log-uniform from 10 ns to 10 ms: summary build time, then the same viewport query answered by
- *    the level-of-detail table plus the JSON text the server writes (no HTTP).
+ *    the level-of-detail table plus the answer the server writes, JSON text or the binary form,
+ *    alternately (no HTTP); and the same for whole-trace windows only (every row dense).
  *
  * Standalone; prints markdown tables (the lead hooks it into `npm run bench`).
  */
@@ -20,7 +22,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { IntervalTable } from '../src/store/interval-table.js';
 import { LodTable } from '../src/store/lod.js';
-import { runsText } from '../src/server/api.js';
+import { runsText, statesBin, type Loaded } from '../src/server/api.js';
 import { startServer, type RunningServer } from '../src/server/server.js';
 import { printTable } from './table.js';
 
@@ -60,13 +62,13 @@ function getJson(server: RunningServer, path: string): Promise<{ bytes: number }
   });
 }
 
-/** Random windows: a zoom level 2^-k of the span (k = 0…16) at a random place. */
-function windows(start: number, end: number, n: number, seed: number): [number, number][] {
+/** Random windows: a zoom level 2^-k of the span (k = 0…zooms-1) at a random place. */
+function windows(start: number, end: number, n: number, seed: number, zooms = 17): [number, number][] {
   const rand = rng(seed);
   const span = end - start;
   const out: [number, number][] = [];
   for (let q = 0; q < n; q++) {
-    const w = span / 2 ** Math.floor(rand() * 17);
+    const w = span / 2 ** Math.floor(rand() * zooms);
     const b = start + rand() * (span - w);
     out.push([b, b + w]);
   }
@@ -93,18 +95,21 @@ async function realTrace(paths: string[]): Promise<void> {
       [`threads (${Math.min(ROWS_PER_QUERY, threads.length)} rows)`, `/api/states?table=threads&rows=${rows}&px=${PX}`],
       ['cpus (all rows)', `/api/states?table=cpus&px=${PX}`],
     ] as const) {
-      const ms: number[] = [];
-      let bytes = 0;
+      const ms = { json: [] as number[], bin: [] as number[] };
+      const bytes = { json: 0, bin: 0 };
       for (const [b, e] of windows(trace.start, trace.end, QUERIES, 7)) {
-        const q0 = performance.now();
-        bytes += (await getJson(s, `${path}&begin=${b}&end=${e}`)).bytes;
-        ms.push(performance.now() - q0);
+        // Alternately, so that both forms see the same load.
+        for (const f of ['json', 'bin'] as const) {
+          const q0 = performance.now();
+          bytes[f] += (await getJson(s, `${path}&begin=${b}&end=${e}${f === 'bin' ? '&format=bin' : ''}`)).bytes;
+          ms[f].push(performance.now() - q0);
+        }
       }
-      results.push([label, String(QUERIES), ...stats(ms), (bytes / QUERIES / 1024).toFixed(0)]);
+      for (const f of ['json', 'bin'] as const) results.push([`${label}, ${f}`, String(QUERIES), ...stats(ms[f]), (bytes[f] / QUERIES / 1024).toFixed(0)]);
     }
     await s.close();
     console.log(`\n${paths.join(' ')}: ${trace.events} events; analysis ${analyse.toFixed(1)} s, second open (cache) ${cached.toFixed(2)} s\n`);
-    printTable(['viewport query (HTTP, gzip)', 'queries', 'p50 ms', 'p95 ms', 'max ms', 'KiB/answer'], results);
+    printTable(['viewport query (HTTP; JSON gzipped, bin as is on loopback)', 'queries', 'p50 ms', 'p95 ms', 'max ms', 'KiB/answer'], results);
   } finally {
     rmSync(cacheDir, { recursive: true, force: true });
   }
@@ -162,32 +167,46 @@ function synthetic(): void {
   const build = (performance.now() - t0) / 1000;
   const tEnd = table.endTime;
   const results: string[][] = [];
-  // 100 rows (the default of the real-trace queries) and 40 (one screen of thread rows).
-  for (const rowsPerQuery of [ROWS_PER_QUERY, 40]) {
-    const rand = rng(3);
-    const ms: number[] = [];
-    let runs = 0;
-    let chars = 0;
-    for (const [b, e] of windows(0, tEnd, QUERIES, 11)) {
-      const first = Math.floor(rand() * (rowCount - rowsPerQuery));
-      const q0 = performance.now();
-      const res = (e - b) / PX;
-      const rows = [];
-      for (let r = first; r < first + rowsPerQuery; r++) {
-        const x = lod.queryAt(r, b, e, res);
-        runs += x.length;
-        rows.push(runsText(r, x));
+  // The binary writer reads only the IRQ rows of the analysis (none here).
+  const loaded = { a: { irqRows: [] } } as unknown as Loaded;
+  // 100 rows (the default of the real-trace queries) and 40 (one screen of thread rows); random
+  // windows (zoom 2^-k, k = 0…16), then whole-trace windows only (every row dense).
+  for (const [kind, zooms] of [
+    ['random windows', 17],
+    ['whole trace', 1],
+  ] as const) {
+    for (const rowsPerQuery of [ROWS_PER_QUERY, 40]) {
+      const rand = rng(3);
+      const ms = { json: [] as number[], bin: [] as number[] };
+      const bytes = { json: 0, bin: 0 };
+      let runs = 0;
+      for (const [b, e] of windows(0, tEnd, QUERIES, 11, zooms)) {
+        const first = Math.floor(rand() * (rowCount - rowsPerQuery));
+        const res = (e - b) / PX;
+        const ids = Array.from({ length: rowsPerQuery }, (_, k) => first + k);
+        // Alternately, so that both forms see the same load.
+        let q0 = performance.now();
+        const rows = ids.map((r) => {
+          const x = lod.queryAt(r, b, e, res);
+          runs += x.length;
+          return runsText(r, x);
+        });
+        bytes.json += Buffer.from(`{"table":"threads","begin":${b},"end":${e},"res":${res},"rows":[${rows.join(',')}]}`).length;
+        ms.json.push(performance.now() - q0);
+        q0 = performance.now();
+        bytes.bin += statesBin(loaded, 'threads', table, lod, ids, b, e, res).length;
+        ms.bin.push(performance.now() - q0);
       }
-      chars += `{"table":"threads","begin":${b},"end":${e},"res":${res},"rows":[${rows.join(',')}]}`.length;
-      ms.push(performance.now() - q0);
+      for (const f of ['json', 'bin'] as const) {
+        results.push([`${kind}, ${rowsPerQuery} rows × ${PX} px, ${f}`, String(QUERIES), ...stats(ms[f]), (runs / QUERIES / rowsPerQuery).toFixed(0), (bytes[f] / QUERIES / 1024).toFixed(0)]);
+      }
     }
-    results.push([`${rowsPerQuery} rows × ${PX} px`, String(QUERIES), ...stats(ms), (runs / QUERIES / rowsPerQuery).toFixed(0), (chars / QUERIES / 1024).toFixed(0)]);
   }
   console.log(
     `\nsynthetic: ${table.length.toLocaleString('en')} intervals in ${rowCount} rows (made in ${make.toFixed(1)} s); ` +
       `summaries built in ${build.toFixed(1)} s, ${lod.levels.length} levels, ${lod.storedRuns.toLocaleString('en')} runs stored\n`,
   );
-  printTable(['viewport query (in process, + JSON)', 'queries', 'p50 ms', 'p95 ms', 'max ms', 'runs/row', 'KiB JSON'], results);
+  printTable(['viewport query (in process, + answer)', 'queries', 'p50 ms', 'p95 ms', 'max ms', 'runs/row', 'KiB/answer'], results);
 }
 
 const args = process.argv.slice(2);

@@ -249,6 +249,8 @@ describe('web UI on a large shared kernel trace (tracecompass/many-threads)', { 
   let server: Server;
   let b: Browser;
   let info: TraceJson;
+  /** Main-thread tasks over 50 ms of the first page load (thread list of 8,592 threads). */
+  let firstLoad: number[] = [];
 
   before(async () => {
     server = await startServer([trace]);
@@ -256,6 +258,8 @@ describe('web UI on a large shared kernel trace (tracecompass/many-threads)', { 
     await b.page.goto(server.url);
     await waitReady(b.page);
     info = await api<TraceJson>(server, 'trace');
+    await b.page.waitForTimeout(500); // long tasks are reported late
+    firstLoad = await longTasks(b.page);
   });
   after(async () => {
     await b?.close();
@@ -333,7 +337,7 @@ describe('web UI on a large shared kernel trace (tracecompass/many-threads)', { 
     });
     const all = await longTasks(b.page);
     const ms = (l: number[]): string => (l.length ? `${l.map((d) => d.toFixed(0)).join(', ')} ms` : 'none');
-    process.stderr.write(`many-threads zoom/pan: ${describeIntervals(frames)}; main-thread tasks over 50 ms: during zoom/pan ${ms(all.slice(longBefore))}, before (load, navigation) ${ms(all.slice(0, longBefore))}\n`);
+    process.stderr.write(`many-threads zoom/pan: ${describeIntervals(frames)}; main-thread tasks over 50 ms: first page load ${ms(firstLoad)}, during zoom/pan ${ms(all.slice(longBefore))}, before (reload with a selection, events) ${ms(all.slice(0, longBefore))}\n`);
     assert.deepEqual(b.errors, []);
   });
 });

@@ -15,6 +15,7 @@ import { analyzeKernel } from '../src/analysis/kernel/index.js';
 import { cliPath, corpusTest, haveCorpus, repoRoot, tracePath } from '../src/testing/corpus.js';
 import { tracelane } from '../src/testing/run.js';
 import { startServer, type RunningServer } from '../src/server/server.js';
+import { decodeStatesBin } from '../src/server/states-bin-format.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'tracelane-server-test-'));
 const cacheDir = join(tmp, 'cache');
@@ -38,6 +39,19 @@ function get(server: RunningServer, path: string, method = 'GET'): Promise<Reply
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** A GET whose answer is kept as bytes, copied to an ArrayBuffer of its own (aligned). */
+function getBytes(server: RunningServer, path: string): Promise<{ status: number; type: string; body: ArrayBuffer }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: server.port, path }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type'] ?? ''), body: new Uint8Array(Buffer.concat(chunks)).slice().buffer }));
     });
     req.on('error', reject);
     req.end();
@@ -182,6 +196,40 @@ test('viewport states: ≤ ~1 run per pixel, equal to the kernel model read by t
   assert.equal(at.end, model.threadStates.end[i]);
 });
 
+test('viewport states in the binary form (format=bin) decode to the JSON answer', corpusTest(), async () => {
+  const s = kernelServer!;
+  const trace = await api<TraceJson>(s, '/api/trace');
+  const { threads } = await api<{ threads: ThreadJson[] }>(s, '/api/threads');
+  const busiest = [...threads].sort((a, b) => b.cpuTime - a.cpuTime).slice(0, 30).map((t) => t.id);
+  const span = trace.end - trace.start;
+  let runs = 0;
+  for (const query of [
+    `table=threads&rows=${busiest.join(',')}&px=1500`,
+    `table=threads&rows=${busiest.join(',')}&begin=${trace.start + span * 0.3}&end=${trace.start + span * 0.31}&px=777`,
+    `table=threads&rows=${busiest[0]},0,${threads.length - 1}&begin=${Math.round(trace.start + span * 0.4)}&end=${Math.round(trace.start + span * 0.4) + 2_000_000}&res=1`,
+    'table=cpus&px=900',
+    'table=irqs&px=400',
+  ]) {
+    const json = await api<StatesJson & { begin: number; end: number }>(s, `/api/states?${query}`);
+    const r = await getBytes(s, `/api/states?${query}&format=bin`);
+    assert.equal(r.status, 200, query);
+    assert.equal(r.type, 'application/octet-stream');
+    const bin = decodeStatesBin(r.body);
+    assert.deepEqual([bin.begin, bin.end, bin.res], [json.begin, json.end, json.res], query);
+    assert.deepEqual(
+      bin.rows.map((row) => ({ id: row.id, t: [...row.start], d: [...row.end].map((e, k) => e - row.start[k]!), s: [...row.state], a: [...row.arg], x: [...row.aux], m: [...row.mixed] })),
+      json.rows,
+      query,
+    );
+    runs += bin.rows.reduce((n, row) => n + row.n, 0);
+  }
+  assert.ok(runs > 1000, `${runs} runs compared`);
+  // A corrupt answer is refused, not misread.
+  const good = (await getBytes(s, '/api/states?table=cpus&px=50&format=bin')).body;
+  assert.throws(() => decodeStatesBin(good.slice(0, good.byteLength - 1)), /bytes, expected/);
+  assert.throws(() => decodeStatesBin(new Uint8Array(64).buffer), /magic/);
+});
+
 test('events table: rows, filters and seeking agree with tracelane events', corpusTest(), async () => {
   const s = kernelServer!;
   const text = (await tracelane(['events', tracePath(MANY)])).stdout.split('\n');
@@ -232,6 +280,8 @@ test('bad requests get a 4xx JSON error and the server goes on', corpusTest(), a
     ['/api/states?rows=1,x', 400],
     ['/api/states?rows=99999999', 404],
     ['/api/states?table=nope', 400],
+    ['/api/states?format=xml', 400],
+    ['/api/states?format=bin&px=0', 400],
     ['/api/state-at?row=0', 400],
     ['/api/event?i=-1', 400],
     ['/api/event?i=999999999', 400],
@@ -292,9 +342,14 @@ test('kernel + UST session (the demo trace): one timeline, spans and events on t
   const s = await startServer({ paths: [demo], cacheDir, webRoot });
   try {
     await s.ready;
-    const trace = await api<TraceJson>(s, '/api/trace');
+    const trace = await api<TraceJson & { traces: { domain: string; kernelViews: boolean }[] }>(s, '/api/trace');
     assert.equal(trace.hasKernel, true);
     assert.equal(trace.hasUst, true);
+    // The one kernel trace feeds the kernel views; the user-space traces do not.
+    assert.deepEqual(
+      trace.traces.map((t) => t.kernelViews),
+      trace.traces.map((t) => t.domain === 'kernel'),
+    );
     const { threads } = await api<{ threads: ThreadJson[] }>(s, '/api/threads');
     const ust = threads.filter((t) => t.ust);
     assert.ok(ust.length >= 4);

@@ -15,7 +15,8 @@ import { cpuBusyHistogram, cpuBusyTime, cpuTime, stateDurations } from '../analy
 import { wakerLabel, wakerOf } from '../analysis/kernel/reports.js';
 import { CPU_STATE_NAMES, isOnCpu, THREAD_STATE_LABELS, THREAD_STATE_NAMES, ThreadState, WAKER_KIND_NAMES, WakerKind } from '../analysis/kernel/states.js';
 import type { IntervalTable } from '../store/interval-table.js';
-import { LodTable, type LodRuns } from '../store/lod.js';
+import { LodTable, RunSink, type LodRuns } from '../store/lod.js';
+import { STATES_BIN_HEADER, STATES_BIN_MAGIC, STATES_BIN_VERSION, statesBinSize } from './states-bin-format.js';
 import type { ServerAnalysis, ThreadRow } from './analysis.js';
 import { decodeEvents, firstAfter, firstAtOrAfter, type EventIndex } from './event-index.js';
 import { HttpError, type Params } from './params.js';
@@ -133,7 +134,9 @@ const trace: Handler = (l) => {
     hasKernel: a.kernel !== null,
     hasUst: a.ust.threads.length > 0,
     fromCache: l.fromCache,
-    traces: a.traces,
+    // With several kernel traces only the first feeds the kernel views (one machine's model):
+    // `kernelViews` says which (a warning says so too).
+    traces: a.traces.map((t, i) => ({ ...t, kernelViews: t.domain === 'kernel' && i === a.traces.findIndex((u) => u.domain === 'kernel') })),
     cpus,
     threadStates: THREAD_STATE_NAMES,
     threadStateLabels: THREAD_STATE_LABELS,
@@ -177,12 +180,16 @@ function tableOf(l: Loaded, which: (typeof TABLES)[number]): { table: IntervalTa
   return { table: l.a.irqStates ?? undefined, lod: l.lod.irqs, rows: l.a.irqRows.length };
 }
 
+const FORMATS = ['json', 'bin'] as const;
+
 const states: Handler = (l, p) => {
   const which = p.oneOf('table', TABLES, 'threads');
+  const format = p.oneOf('format', FORMATS, 'json');
   const { begin, end } = range(l, p);
   const res = resolution(p, begin, end);
   const { table, lod, rows: count } = tableOf(l, which);
   const rows = rowsParam(p, count);
+  if (format === 'bin') return new RawBinary(statesBin(l, which, table, lod, rows, begin, end, res));
   // Written as JSON text row by row: a dense viewport is ~1 run per pixel per row (150 000 runs,
   // 3.6 MB for 100 rows × 1500 px); writing the numbers is then most of the answer's time.
   const parts = rows.map((id) => {
@@ -194,9 +201,100 @@ const states: Handler = (l, p) => {
   return new RawJson(`{"table":"${which}","begin":${begin},"end":${end},"res":${res},"rows":[${parts.join(',')}]}`);
 };
 
+/** One reusable sink per table: every row of a query goes into it, then into the answer. */
+const BIN_SINKS = new WeakMap<IntervalTable, RunSink>();
+
+/**
+ * The same answer in the binary form (states-bin-format.ts): the runs of all rows are summarised
+ * into one reused sink, then written column by column into one buffer of the exact size.
+ */
+export function statesBin(l: Loaded, which: (typeof TABLES)[number], table: IntervalTable | undefined, lod: LodTable | undefined, rows: number[], begin: number, end: number, res: number): Buffer {
+  let sink: RunSink | undefined;
+  if (table && lod) {
+    sink = BIN_SINKS.get(table);
+    if (!sink) BIN_SINKS.set(table, (sink = new RunSink(table, 1 << 16)));
+    sink.reset();
+  }
+  const counts = new Int32Array(rows.length);
+  for (let k = 0; k < rows.length; k++) {
+    const id = rows[k]!;
+    if (!sink || !lod || id >= table!.rowCount) continue;
+    const first = sink.length;
+    lod.queryInto(sink, id, begin, end, res);
+    // IRQ rows: only where a handler ran, as in the JSON answer.
+    if (which === 'irqs') {
+      let w = first;
+      for (let j = first; j < sink.length; j++) {
+        if (sink.state[j] === 0 && sink.mixed[j] === 0) continue;
+        sink.start[w] = sink.start[j]!;
+        sink.end[w] = sink.end[j]!;
+        sink.state[w] = 1;
+        sink.rep[w] = sink.rep[j]!;
+        sink.mixed[w] = sink.mixed[j]!;
+        w++;
+      }
+      sink.truncate(w);
+    }
+    counts[k] = sink.length - first;
+  }
+  const n = sink ? sink.length : 0;
+  const r = rows.length;
+  // Its own ArrayBuffer (not Node's pooled slab), so every column is aligned for its type.
+  const buf = new ArrayBuffer(statesBinSize(r, n));
+  const head = new DataView(buf);
+  head.setUint32(0, STATES_BIN_MAGIC, true);
+  head.setUint32(4, STATES_BIN_VERSION, true);
+  head.setUint32(8, r, true);
+  head.setUint32(12, n, true);
+  head.setFloat64(16, begin, true);
+  head.setFloat64(24, end, true);
+  head.setFloat64(32, res, true);
+  new Int32Array(buf, STATES_BIN_HEADER, r).set(rows);
+  new Int32Array(buf, STATES_BIN_HEADER + 4 * r, r).set(counts);
+  if (sink && n > 0) {
+    const p = STATES_BIN_HEADER + 8 * r;
+    const start = new Float64Array(buf, p, n);
+    const stop = new Float64Array(buf, p + 8 * n, n);
+    const arg = new Int32Array(buf, p + 16 * n, n);
+    const aux = new Int32Array(buf, p + 20 * n, n);
+    // Whole ns, as the JSON answer (its `t + d` is the rounded end).
+    const s0 = sink.start;
+    const e0 = sink.end;
+    for (let j = 0; j < n; j++) {
+      start[j] = Math.round(s0[j]!);
+      stop[j] = Math.round(e0[j]!);
+    }
+    const rep = sink.rep;
+    const tArg = table!.arg;
+    const tAux = table!.aux;
+    for (let j = 0; j < n; j++) {
+      const q = rep[j]!;
+      arg[j] = tArg[q]!;
+      aux[j] = tAux[q]!;
+    }
+    if (which === 'irqs') {
+      let o = 0;
+      for (let k = 0; k < r; k++) {
+        arg.fill(l.a.irqRows[rows[k]!]!.num, o, o + counts[k]!);
+        o += counts[k]!;
+      }
+    }
+    new Uint8Array(buf, p + 24 * n, n).set(sink.state.subarray(0, n));
+    new Uint8Array(buf, p + 25 * n, n).set(sink.mixed.subarray(0, n));
+  }
+  // A huge query (thousands of rows at 16384 px) must not keep its scratch space for good.
+  if (sink && sink.start.length > 1 << 20) BIN_SINKS.delete(table!);
+  return Buffer.from(buf);
+}
+
 /** An answer already written as JSON text. */
 export class RawJson {
   constructor(readonly text: string) {}
+}
+
+/** A binary answer (`application/octet-stream`). */
+export class RawBinary {
+  constructor(readonly data: Buffer) {}
 }
 
 /**

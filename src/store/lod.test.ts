@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { IntervalTableBuilder, type IntervalTable } from './interval-table.js';
-import { LodTable, type LodRuns } from './lod.js';
+import { LodTable, RunSink, type LodRuns } from './lod.js';
 
 /** A deterministic pseudo-random generator (tests must not depend on Math.random). */
 function rng(seed: number): () => number {
@@ -129,4 +129,56 @@ test('one interval per row and an empty window', () => {
   const runs = lod.query(r, 100, 200, 10);
   assert.deepEqual([...runs.start, ...runs.end, ...runs.state, ...runs.arg, ...runs.aux, ...runs.mixed], [100, 200, 3, 5, 6, 0]);
   assert.equal(lod.query(r, 2000, 3000, 10).length, 0);
+});
+
+test('queryInto: several rows into one sink give each row its own runs (no merge across rows)', () => {
+  // Rows that end and start at the same time in the same state: a run must not merge into the
+  // previous row's last run, neither in the summaries nor in a query.
+  // Row k lives over [k·100 000, (k+1)·100 000) (a thread ended, the next one started then).
+  const b = new IntervalTableBuilder();
+  const rows = [0, 1, 2].map((k) => b.addRow(k * 100_000, 2, 1, 1));
+  for (const r of rows) {
+    const base = r * 100_000;
+    for (let t = 100; t < 90_000; t += 100 + r) b.set(r, base + t, Math.floor(t / 100) % 3, 1, 1);
+    b.set(r, base + 90_000, 2, 1, 1);
+    if (r < 2) b.endRow(r, base + 100_000);
+  }
+  const t = b.finish(300_000);
+  const lod = LodTable.build(t, { shrink: 0, minLevel: 2 });
+  for (const level of lod.levels) {
+    for (let r = 0; r < t.rowCount; r++) {
+      const lo = level.rowOffset[r]!;
+      const hi = level.rowOffset[r + 1]!;
+      assert.ok(hi > lo, `level ${level.width}: row ${r} has runs`);
+      assert.equal(level.start[lo], r * 100_000, `level ${level.width}: row ${r} starts when it began`);
+      assert.equal(level.end[hi - 1], (r + 1) * 100_000, `level ${level.width}: row ${r} ends when it ended`);
+    }
+  }
+  const sink = new RunSink(t, 4);
+  const rand = rng(17);
+  for (let q = 0; q < 20; q++) {
+    const t1 = rand() * 250_000;
+    const t2 = t1 + rand() * (300_000 - t1);
+    const res = 1 + rand() * 2000;
+    sink.reset();
+    const counts: number[] = [];
+    for (const r of rows) {
+      const before = sink.length;
+      lod.queryInto(sink, r, t1, t2, res);
+      counts.push(sink.length - before);
+    }
+    let o = 0;
+    rows.forEach((r, k) => {
+      const one = lod.queryAt(r, t1, t2, res);
+      assert.equal(counts[k], one.length, `row ${r}`);
+      for (let j = 0; j < one.length; j++) {
+        assert.equal(sink.start[o + j], one.start[j]);
+        assert.equal(sink.end[o + j], one.end[j]);
+        assert.equal(sink.state[o + j], one.state[j]);
+        assert.equal(t.arg[sink.rep[o + j]!], one.arg[j]);
+        assert.equal(sink.mixed[o + j], one.mixed[j]);
+      }
+      o += one.length;
+    });
+  }
 });

@@ -28,7 +28,6 @@
  * counts wholly for its state (and a bucket wider than a pixel gives its state to the pixels it
  * covers).
  */
-import { GrowableF64, GrowableI32, GrowableU8 } from './growable.js';
 import type { IntervalTable } from './interval-table.js';
 
 /** The runs of one row, as returned by a query. */
@@ -73,40 +72,85 @@ interface Source {
   mixed: Uint8Array | undefined;
 }
 
-/** Collects runs, merging a run into the previous one when they are alike and contiguous. */
-class RunSink {
-  readonly start: GrowableF64;
-  readonly end: GrowableF64;
-  readonly state: GrowableU8;
-  readonly rep: GrowableI32;
-  readonly mixed: GrowableU8;
+/**
+ * Collects runs in plain typed arrays (grown by doubling, reusable), merging a run into the
+ * previous one when they are alike and contiguous. Several rows can go one after the other into
+ * one sink: `beginRow()` stops a run from merging across the boundary.
+ */
+export class RunSink {
+  start: Float64Array;
+  end: Float64Array;
+  state: Uint8Array;
+  /** Index in the raw table of the interval whose arg/aux the run carries. */
+  rep: Int32Array;
+  mixed: Uint8Array;
+  length = 0;
+  private rowStart = 0;
 
   constructor(
-    private readonly table: IntervalTable,
+    readonly table: IntervalTable,
     capacity = 64,
   ) {
-    this.start = new GrowableF64(capacity);
-    this.end = new GrowableF64(capacity);
-    this.state = new GrowableU8(capacity);
-    this.rep = new GrowableI32(capacity);
-    this.mixed = new GrowableU8(capacity);
+    this.start = new Float64Array(capacity);
+    this.end = new Float64Array(capacity);
+    this.state = new Uint8Array(capacity);
+    this.rep = new Int32Array(capacity);
+    this.mixed = new Uint8Array(capacity);
+  }
+
+  /** Empties the sink (keeps its arrays). */
+  reset(): void {
+    this.length = 0;
+    this.rowStart = 0;
+  }
+
+  /** The runs added from now on belong to a new row. */
+  beginRow(): void {
+    this.rowStart = this.length;
+  }
+
+  /** Drops runs from `from` on (keeps the arrays). */
+  truncate(from: number): void {
+    this.length = from;
   }
 
   add(from: number, to: number, state: number, rep: number, mixed: number): void {
-    const n = this.start.length;
-    if (n > 0 && this.end.get(n - 1) === from && this.state.get(n - 1) === state && this.mixed.get(n - 1) === mixed) {
-      const p = this.rep.get(n - 1);
+    const n = this.length;
+    if (n > this.rowStart && this.end[n - 1] === from && this.state[n - 1] === state && this.mixed[n - 1] === mixed) {
+      const p = this.rep[n - 1]!;
       const { arg, aux } = this.table;
       if (p === rep || (arg[p] === arg[rep] && aux[p] === aux[rep])) {
-        this.end.set(n - 1, to);
+        this.end[n - 1] = to;
         return;
       }
     }
-    this.start.push(from);
-    this.end.push(to);
-    this.state.push(state);
-    this.rep.push(rep);
-    this.mixed.push(mixed);
+    if (n === this.start.length) this.grow();
+    this.start[n] = from;
+    this.end[n] = to;
+    this.state[n] = state;
+    this.rep[n] = rep;
+    this.mixed[n] = mixed;
+    this.length = n + 1;
+  }
+
+  private grow(): void {
+    const cap = this.start.length * 2;
+    const n = this.length;
+    const start = new Float64Array(cap);
+    start.set(this.start.subarray(0, n));
+    const end = new Float64Array(cap);
+    end.set(this.end.subarray(0, n));
+    const state = new Uint8Array(cap);
+    state.set(this.state.subarray(0, n));
+    const rep = new Int32Array(cap);
+    rep.set(this.rep.subarray(0, n));
+    const mixed = new Uint8Array(cap);
+    mixed.set(this.mixed.subarray(0, n));
+    this.start = start;
+    this.end = end;
+    this.state = state;
+    this.rep = rep;
+    this.mixed = mixed;
   }
 }
 
@@ -199,8 +243,16 @@ function summarize(src: Source, lo: number, hi: number, from: number, to: number
   }
 }
 
-/** Queries run one at a time (single thread): one scratch tally for all. */
+/** Queries run one at a time (single thread): one scratch tally for all, one sink per table. */
 const QUERY_TALLY = new Tally();
+const QUERY_SINK = {
+  sinks: new WeakMap<IntervalTable, RunSink>(),
+  get(t: IntervalTable): RunSink {
+    let s = this.sinks.get(t);
+    if (!s) this.sinks.set(t, (s = new RunSink(t, 4096)));
+    return s;
+  },
+};
 
 export class LodTable {
   private constructor(
@@ -225,19 +277,20 @@ export class LodTable {
       for (let r = 0; r < table.rowCount; r++) {
         const lo = table.rowOffset[r]!;
         const hi = table.rowOffset[r + 1]!;
+        sink.beginRow();
         if (hi > lo) summarize(raw, lo, hi, -Infinity, Infinity, 0, W, sink, tally);
-        rowOffset[r + 1] = sink.start.length;
+        rowOffset[r + 1] = sink.length;
       }
-      const count = sink.start.length;
+      const count = sink.length;
       if (shrink > 0 && count * shrink > lastCount) continue;
       levels.push({
         width: W,
         rowOffset,
-        start: sink.start.finish(),
-        end: sink.end.finish(),
-        state: sink.state.finish(),
-        rep: sink.rep.finish(),
-        mixed: sink.mixed.finish(),
+        start: sink.start.slice(0, count),
+        end: sink.end.slice(0, count),
+        state: sink.state.slice(0, count),
+        rep: sink.rep.slice(0, count),
+        mixed: sink.mixed.slice(0, count),
       });
       lastCount = count;
     }
@@ -269,6 +322,26 @@ export class LodTable {
   /** Same, with the resolution (ns per pixel) given; the pixel grid starts at t1. */
   queryAt(row: number, t1: number, t2: number, res: number): LodRuns {
     const t = this.table;
+    const sink = QUERY_SINK.get(t);
+    sink.reset();
+    this.queryInto(sink, row, t1, t2, res);
+    const n = sink.length;
+    const arg = new Int32Array(n);
+    const aux = new Int32Array(n);
+    for (let k = 0; k < n; k++) {
+      const r = sink.rep[k]!;
+      arg[k] = t.arg[r]!;
+      aux[k] = t.aux[r]!;
+    }
+    return { start: sink.start.slice(0, n), end: sink.end.slice(0, n), state: sink.state.slice(0, n), arg, aux, mixed: sink.mixed.slice(0, n), length: n };
+  }
+
+  /**
+   * Appends the runs of `row` in [t1, t2] at `res` ns per pixel to `out` (as a new row of it):
+   * the allocation-free form of `queryAt`, for answers written straight into one buffer.
+   */
+  queryInto(out: RunSink, row: number, t1: number, t2: number, res: number): void {
+    const t = this.table;
     const level = this.levelFor(res);
     const src: Source = level
       ? { start: level.start, end: level.end, state: level.state, rep: level.rep, mixed: level.mixed }
@@ -285,19 +358,17 @@ export class LodTable {
       else b = m;
     }
     lo = a;
-    let last = lo;
-    while (last < hi && src.start[last]! <= t2) last++;
-    const sink = new RunSink(t);
-    if (lo < last && t2 >= t1) summarize(src, lo, last, t1, t2, t1, res > 0 ? res : 1, sink, QUERY_TALLY);
-    const n = sink.start.length;
-    const arg = new Int32Array(n);
-    const aux = new Int32Array(n);
-    for (let k = 0; k < n; k++) {
-      const r = sink.rep.get(k);
-      arg[k] = t.arg[r]!;
-      aux[k] = t.aux[r]!;
+    // Last run starting at or before t2 (starts increase too).
+    a = lo;
+    b = hi;
+    while (a < b) {
+      const m = (a + b) >>> 1;
+      if (src.start[m]! <= t2) a = m + 1;
+      else b = m;
     }
-    return { start: sink.start.finish(), end: sink.end.finish(), state: sink.state.finish(), arg, aux, mixed: sink.mixed.finish(), length: n };
+    const last = a;
+    out.beginRow();
+    if (lo < last && t2 >= t1) summarize(src, lo, last, t1, t2, t1, res > 0 ? res : 1, out, QUERY_TALLY);
   }
 
   /** Runs stored in all levels (memory accounting). */

@@ -1,9 +1,11 @@
 /**
  * The server's JSON API (contract: `tracelane serve`, /api/*). Times are ns from the trace
- * origin as plain numbers. The bulky viewport queries (`/api/states`) are fetched and parsed in a
- * Web Worker and arrive as typed arrays, so big answers never stall the page.
+ * origin as plain numbers. The bulky answers are fetched and parsed in a Web Worker: the viewport
+ * queries (`/api/states`, binary form) arrive as typed arrays, the thread list as columns, so
+ * big answers never stall the page.
  */
 import type { Runs } from './runs.js';
+import { fromColumns, type ThreadColumns } from './thread-columns.js';
 
 export interface TraceInfo {
   name: string;
@@ -217,6 +219,7 @@ export interface RowRuns {
 interface WorkerReply {
   seq: number;
   rows?: RowRuns[];
+  threads?: ThreadColumns;
   error?: string;
   status?: number;
 }
@@ -232,7 +235,7 @@ function dataWorker(): Worker {
     const w = waiting.get(e.data.seq);
     if (!w) return;
     waiting.delete(e.data.seq);
-    if (e.data.rows) w.resolve(e.data);
+    if (e.data.error === undefined) w.resolve(e.data);
     else w.reject(new ApiError(e.data.status ?? 0, e.data.error ?? 'worker failed'));
   };
   return worker;
@@ -240,15 +243,21 @@ function dataWorker(): Worker {
 
 /** Runs of `rows` of a state table over [begin, end] at `px` pixels. */
 export async function fetchStates(table: 'threads' | 'cpus' | 'irqs', rows: number[], begin: number, end: number, px: number): Promise<RowRuns[]> {
-  return (await askWorker(apiUrl('states', { table, rows: rows.join(','), begin, end, px }))).rows ?? [];
+  return (await askWorker(apiUrl('states', { table, rows: rows.join(','), begin, end, px }), 'states')).rows ?? [];
 }
 
-function askWorker(path: string): Promise<WorkerReply> {
+/** `/api/threads`, parsed in the worker (thousands of threads: tens of ms of JSON.parse). */
+export async function fetchThreads(): Promise<ThreadInfo[]> {
+  const c = (await askWorker(apiUrl('threads'), 'threads')).threads;
+  return c ? fromColumns(c) : [];
+}
+
+function askWorker(path: string, kind: 'states' | 'threads'): Promise<WorkerReply> {
   const url = new URL(path, location.href).href;
   const s = ++seq;
   return new Promise((resolve, reject) => {
     waiting.set(s, { resolve, reject });
-    dataWorker().postMessage({ seq: s, url });
+    dataWorker().postMessage({ seq: s, url, kind });
   });
 }
 

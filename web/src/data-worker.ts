@@ -1,45 +1,50 @@
 /// <reference lib="webworker" />
 /**
- * Fetches and parses the viewport queries off the main thread: a `/api/states` answer for a
- * screenful of rows can be megabytes of JSON; here it becomes typed arrays, transferred (not
- * copied) to the page.
+ * Fetches the bulky answers off the main thread. `/api/states` is asked for in its binary,
+ * columnar form (`format=bin`, src/server/states-bin-format.ts): every row's columns are views
+ * into the one answer buffer, which is transferred (not copied) to the page — no JSON to parse.
+ * `/api/threads` (JSON) is parsed here and handed over as columns (thread-columns.ts).
  */
-interface StatesJson {
-  rows: { id: number; t: number[]; d: number[]; s: number[]; a: number[]; x: number[] }[];
+import { decodeStatesBin } from '../../src/server/states-bin-format.js';
+import type { RowRuns, ThreadInfo } from './api.js';
+import { toColumns } from './thread-columns.js';
+
+const scope = self as unknown as DedicatedWorkerGlobalScope;
+
+async function errorOf(res: Response): Promise<string> {
+  try {
+    const body = (await res.json()) as { error?: string };
+    return body.error ?? `HTTP ${res.status}`;
+  } catch {
+    return `HTTP ${res.status}`;
+  }
 }
 
-self.onmessage = async (e: MessageEvent<{ seq: number; url: string }>) => {
-  const { seq, url } = e.data;
+async function states(seq: number, url: string): Promise<void> {
+  const res = await fetch(`${url}${url.includes('?') ? '&' : '?'}format=bin`);
+  if (!res.ok) return scope.postMessage({ seq, error: await errorOf(res), status: res.status });
+  const buf = await res.arrayBuffer();
+  const rows: RowRuns[] = decodeStatesBin(buf).rows.map((r) => ({
+    id: r.id,
+    // `aux` carries the arg column (a CPU row's tid, a thread's syscall), `extra` the x column
+    // (a thread's CPU, a CPU's IRQ number).
+    runs: { n: r.n, start: r.start, end: r.end, value: r.state, aux: r.arg, extra: r.aux },
+  }));
+  scope.postMessage({ seq, rows }, [buf]);
+}
+
+async function threads(seq: number, url: string): Promise<void> {
+  const res = await fetch(url);
+  if (!res.ok) return scope.postMessage({ seq, error: await errorOf(res), status: res.status });
+  const c = toColumns(((await res.json()) as { threads: ThreadInfo[] }).threads);
+  scope.postMessage({ seq, threads: c }, [c.ints.buffer, c.times.buffer, c.flags.buffer, c.textEnd.buffer]);
+}
+
+scope.onmessage = async (e: MessageEvent<{ seq: number; url: string; kind: 'states' | 'threads' }>) => {
+  const { seq, url, kind } = e.data;
   try {
-    const res = await fetch(url);
-    const body = (await res.json()) as StatesJson & { error?: string };
-    if (!res.ok) {
-      self.postMessage({ seq, error: body.error ?? `HTTP ${res.status}`, status: res.status });
-      return;
-    }
-    const transfer: ArrayBuffer[] = [];
-    const rows = body.rows.map((r) => {
-      const n = r.t.length;
-      const start = new Float64Array(n);
-      const end = new Float64Array(n);
-      const value = new Int32Array(n);
-      const aux = new Int32Array(n);
-      for (let i = 0; i < n; i++) {
-        start[i] = r.t[i]!;
-        end[i] = r.t[i]! + r.d[i]!;
-        value[i] = r.s[i]!;
-        aux[i] = r.a[i]!;
-      }
-      transfer.push(start.buffer, end.buffer, value.buffer, aux.buffer);
-      // `aux` carries the arg column (a CPU row's tid, a thread's syscall); the x column is
-      // kept apart for thread rows (CPU) where the tooltip needs it: packed as a second array.
-      const extra = new Int32Array(n);
-      for (let i = 0; i < n; i++) extra[i] = r.x[i]!;
-      transfer.push(extra.buffer);
-      return { id: r.id, runs: { n, start, end, value, aux, extra } };
-    });
-    (self as unknown as DedicatedWorkerGlobalScope).postMessage({ seq, rows }, transfer);
+    await (kind === 'threads' ? threads(seq, url) : states(seq, url));
   } catch (err) {
-    self.postMessage({ seq, error: err instanceof Error ? err.message : String(err) });
+    scope.postMessage({ seq, error: err instanceof Error ? err.message : String(err) });
   }
 };

@@ -1,12 +1,14 @@
 /**
  * Runs of one timeline row as typed-array columns (start, end, value, aux), the form the data
- * worker hands over: no objects per run, no bigint, so the draw loop only does arithmetic.
+ * worker hands over (views into the server's binary answer): no objects per run, no bigint, so
+ * the draw loop only does arithmetic.
  */
 export interface Runs {
   n: number;
   start: Float64Array;
   end: Float64Array;
-  value: Int32Array;
+  /** The state (the API's `s` column). */
+  value: Uint8Array;
   /** Second value per run (a CPU row's thread, a thread state's CPU); -1 when none. */
   aux: Int32Array;
   /** Third value per run (the API's `x` column: a thread's CPU, a CPU's IRQ number). */
