@@ -168,6 +168,53 @@ test('bad usage is one line and exit code 2', async () => {
   assert.doesNotMatch(missingTrace.stderr, /\n\s+at /);
 });
 
+test('time ranges per side: the two halves of a trace add up to the whole; every time syntax gives the same range', async () => {
+  // The demo trace's first event is 04:21:11.580306821 UTC (1795753271580306821 ns); its halves
+  // meet at +0.25 s. Kernel figures are cut at the range's edges (states, CPU time, the
+  // program's run) or counted where they start (wakeups, migrations), so the halves add up.
+  const MID_NS = '1795753271830306821';
+  const [whole, wide, halves, sameByNs, text] = await Promise.all([
+    compareJson([DEMO, DEMO]),
+    compareJson([DEMO, DEMO, '--begin', '+0s', '--end', '+100s']),
+    tracelane(['compare', DEMO, DEMO, '--before-end', '+0.25s', '--after-begin', '+250ms', '--json']),
+    compareJson([DEMO, DEMO, '--before-end', MID_NS, '--after-begin', '04:21:11.830306821']),
+    tracelane(['compare', DEMO, DEMO, '--after-begin', '+0.25s']),
+  ]);
+  assertNoChange(wide, 'demo over a range wider than the trace');
+  assert.deepEqual(
+    wide.metrics.map((m) => [m.id, m.before]),
+    whole.metrics.map((m) => [m.id, m.before]),
+    'a range covering the trace gives the figures of the whole trace',
+  );
+  assert.equal(halves.code, 0, halves.stderr);
+  // The range in the JSON: absolute ns (read as text: they do not fit a double).
+  assert.match(halves.stdout, new RegExp(`"before":\\{[^}]*"range":\\{"begin":null,"end":${MID_NS}\\}`));
+  assert.match(halves.stdout, new RegExp(`"after":\\{[^}]*"range":\\{"begin":${MID_NS},"end":null\\}`));
+  const h = JSON.parse(halves.stdout) as CompareJson;
+  for (const id of ['wall', 'cpu.time', 'running', 'wait_cpu', 'blocked', 'migrations', 'sched.count', 'thread.calcjob-w1.cpu', 'thread.calcjob-mgr.blocked']) {
+    const w = metric(whole, id);
+    const part = metric(h, id);
+    assert.ok(part.before! > 0 && part.after! > 0, `${id}: both halves have some (${part.before}, ${part.after})`);
+    assert.ok(Math.abs(part.before! + part.after! - w.before!) <= 2, `${id}: ${part.before} + ${part.after} = ${w.before}`);
+  }
+  assert.deepEqual(sameByNs.metrics, h.metrics, 'ns since the epoch and hh:mm:ss.nnnnnnnnn name the same range as +0.25s');
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /range: \+0\.250000 s to end \(from the trace's first event\)/);
+
+  const bad: [string[], RegExp][] = [
+    [['--before-begin', '+0.3s', '--before-end', '+0.1s'], /--before-begin is after --before-end in the before trace/],
+    [['--after-end', 'soon'], /--after-end: cannot read time "soon"/],
+    [['--begin', '+0.3s', '--after-end', '+0.1s'], /--begin is after --after-end in the after trace/],
+    [['--after-begin', '+100s'], /the range asked for is outside the trace/],
+  ];
+  const runs = await Promise.all(bad.map(([args]) => tracelane(['compare', DEMO, DEMO, ...args])));
+  runs.forEach((r, i) => {
+    assert.equal(r.code, 2, `${bad[i]![0].join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, bad[i]![1]);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  });
+});
+
 describe('tracelane compare on calcjob recorded twice', { skip }, () => {
   const tempDirs: string[] = [];
   const startedDaemons: number[] = [];

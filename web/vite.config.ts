@@ -10,6 +10,13 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2022',
     chunkSizeWarningLimit: 1000,
+    // Two pages: the trace page, and the side-by-side comparison (`serve --compare`) that embeds it twice.
+    rollupOptions: {
+      input: {
+        index: fileURLToPath(new URL('index.html', import.meta.url)),
+        compare: fileURLToPath(new URL('compare.html', import.meta.url)),
+      },
+    },
   },
   worker: { format: 'es' },
 });

@@ -11,11 +11,14 @@ import { evaluateGates, parseGate, type Gate, type GateResult } from '../analysi
 import { loadProfile } from '../analysis/compare/load.js';
 import type { MatchMode } from '../analysis/compare/match.js';
 import { FAMILY_METRICS, PROGRAM_METRICS, type Unit } from '../analysis/compare/metrics.js';
+import { comparisonJson } from '../analysis/compare/json.js';
 import type { Profile, ThreadProfile } from '../analysis/compare/profile.js';
+import type { TimeWindow } from '../analysis/ust/pass.js';
 import { UsageError } from '../util/errors.js';
-import { jsonLine, round } from './analysis-options.js';
+import { jsonLine } from './analysis-options.js';
 import { Output } from './output.js';
 import { formatDuration, renderTable } from './table.js';
+import { parseTimeArg } from './time-arg.js';
 import { reportProblems } from './warnings.js';
 
 interface CompareOptions {
@@ -25,6 +28,12 @@ interface CompareOptions {
   failIfWorse?: string[];
   threshold?: string;
   limit?: string;
+  begin?: string;
+  end?: string;
+  beforeBegin?: string;
+  beforeEnd?: string;
+  afterBegin?: string;
+  afterEnd?: string;
 }
 
 function metricsHelp(): string {
@@ -49,6 +58,12 @@ export function registerCompare(program: Command): void {
     .option('--fail-if-worse <METRIC:PCT>', 'exit 1 when METRIC got worse by more than PCT % (repeatable)', (v: string, p: string[] = []) => [...p, v])
     .option('--threshold <pct>', 'changes smaller than this (in %) are marked "same"', String(DEFAULT_THRESHOLD_PCT))
     .option('--limit <n>', 'rows per detail section (threads, wakers, syscalls, locks, spans; 0 = all)', '10')
+    .option('--begin <time>', "start of the range in both traces (ns, hh:mm:ss.nnnnnnnnn, or +1.5s from each trace's first event)")
+    .option('--end <time>', 'end of the range in both traces')
+    .option('--before-begin <time>', 'start of the range in the before trace (overrides --begin)')
+    .option('--before-end <time>', 'end of the range in the before trace (overrides --end)')
+    .option('--after-begin <time>', 'start of the range in the after trace (overrides --begin)')
+    .option('--after-end <time>', 'end of the range in the after trace (overrides --end)')
     .addHelpText('after', metricsHelp())
     .action((before: string, after: string, opts: CompareOptions) => {
       process.exitCode = runCompare(before, after, opts);
@@ -68,13 +83,17 @@ export function runCompare(beforePath: string, afterPath: string, opts: CompareO
   const limit = nonNegative(opts.limit, '--limit', 10, true);
   const gates: Gate[] = (opts.failIfWorse ?? []).map(parseGate);
   const warn = (l: string) => process.stderr.write(`tracelane: warning: ${l}\n`);
-  const loaded = [beforePath, afterPath].map((p) => loadProfile(p, { ...(opts.name !== undefined ? { name: opts.name } : {}), onWarning: warn }));
+  const sides = [
+    { path: beforePath, window: sideWindow('before', opts.beforeBegin ?? opts.begin, opts.beforeEnd ?? opts.end, opts.beforeBegin === undefined, opts.beforeEnd === undefined) },
+    { path: afterPath, window: sideWindow('after', opts.afterBegin ?? opts.begin, opts.afterEnd ?? opts.end, opts.afterBegin === undefined, opts.afterEnd === undefined) },
+  ];
+  const loaded = sides.map((s) => loadProfile(s.path, { ...(opts.name !== undefined ? { name: opts.name } : {}), ...(s.window ? { window: s.window } : {}), onWarning: warn }));
   let code = 0;
   for (const l of loaded) code = Math.max(code, reportProblems(l.set));
   const c = compareProfiles(loaded[0]!.profile, loaded[1]!.profile, { match, thresholdPct });
   const results = evaluateGates(gates, c);
   const out = new Output();
-  if (opts.json) out.line(jsonLine(toJson(c, results)));
+  if (opts.json) out.line(jsonLine(comparisonJson(c, results)));
   else printComparison(out, c, results, limit);
   out.flush();
   for (const r of results) {
@@ -82,6 +101,23 @@ export function runCompare(beforePath: string, afterPath: string, opts: CompareO
     for (const f of r.failed) process.stderr.write(`tracelane: compare: ${f.id} is worse by ${changeText(f)} (${fmt(f.unit, f.before)} → ${fmt(f.unit, f.after)}), more than the ${r.gate.pct} % allowed\n`);
   }
   return results.some((r) => r.failed.length > 0) ? 1 : code;
+}
+
+/**
+ * One side's range as `loadProfile` wants it: parsed once the trace's first event is known (for
+ * `+1.5s`). The option named in errors is the one the user gave.
+ */
+function sideWindow(side: 'before' | 'after', begin: string | undefined, end: string | undefined, sharedBegin: boolean, sharedEnd: boolean): ((first: number, origin: bigint) => TimeWindow) | undefined {
+  if (begin === undefined && end === undefined) return undefined;
+  const beginOpt = sharedBegin ? '--begin' : `--${side}-begin`;
+  const endOpt = sharedEnd ? '--end' : `--${side}-end`;
+  return (first, origin) => {
+    const start = Number.isNaN(first) ? origin : origin + BigInt(first);
+    const b = begin === undefined ? -Infinity : Number(parseTimeArg(begin, start, beginOpt) - origin);
+    const e = end === undefined ? Infinity : Number(parseTimeArg(end, start, endOpt) - origin);
+    if (b > e) throw new UsageError(`${beginOpt} is after ${endOpt} in the ${side} trace`);
+    return { begin: b, end: e };
+  };
 }
 
 function uncheckedReason(g: GateResult): string {
@@ -114,7 +150,15 @@ function rowCells(r: MetricRow, label: string): string[] {
 function describe(p: Profile): string {
   const what = p.command ? p.command.map((a) => (/\s/.test(a) ? `'${a}'` : a)).join(' ') : '';
   const kinds = [p.kernel ? 'kernel' : '', p.ust ? 'user-space' : ''].filter(Boolean).join(' + ');
-  return `${p.path}${what ? ` — ${what}` : ''}\n          ${kinds}; the program: ${p.focus}`;
+  return `${p.path}${what ? ` — ${what}` : ''}\n          ${kinds}; the program: ${p.focus}${rangeText(p)}`;
+}
+
+/** `; range +0.010000 s to +0.050000 s` (offsets from the trace's first event), '' for the whole trace. */
+function rangeText(p: Profile): string {
+  const r = p.range;
+  if (!r) return '';
+  const at = (t: number) => (Number.isFinite(t) ? `+${((t - (Number.isNaN(r.first) ? 0 : r.first)) / 1e9).toFixed(6)} s` : '');
+  return `\n          range: ${Number.isFinite(r.begin) ? at(r.begin) : 'start'} to ${Number.isFinite(r.end) ? at(r.end) : 'end'} (from the trace's first event)`;
 }
 
 function threadLine(c: Comparison): string {
@@ -198,51 +242,4 @@ function summaryLabel(c: Comparison, r: MetricRow): string {
     }
   }
   return r.label;
-}
-
-// ── JSON ─────────────────────────────────────────────────────────────────────────────────────
-
-function rowJson(r: MetricRow, section?: string, group?: string): Record<string, unknown> {
-  const num = (v: number | undefined) => (v === undefined ? null : r.unit === 'ns' || r.unit === 'count' ? Math.round(v) : round(v, 3));
-  return {
-    id: r.id,
-    ...(section !== undefined ? { section } : {}),
-    ...(group !== undefined ? { group: group || null } : {}),
-    label: r.label,
-    unit: r.unit,
-    better: r.better,
-    before: num(r.before),
-    after: num(r.after),
-    change_pct: r.change === undefined || !Number.isFinite(r.change) ? null : round(r.change, 3),
-    verdict: r.verdict,
-  };
-}
-
-function profileJson(p: Profile): Record<string, unknown> {
-  return {
-    path: p.path,
-    focus: p.focus,
-    program: p.program ?? null,
-    command: p.command ?? null,
-    kernel: p.kernel !== undefined,
-    user_space: p.ust !== undefined,
-    lost: p.lost,
-  };
-}
-
-function toJson(c: Comparison, gates: GateResult[]): unknown {
-  const t = (x: ThreadProfile | undefined) => (x ? { tid: x.tid, pid: x.pid, name: x.name } : null);
-  return {
-    before: profileJson(c.before),
-    after: profileJson(c.after),
-    match: c.match,
-    threshold_pct: c.thresholdPct,
-    wall_from: c.wallFrom ?? null,
-    summary: c.summary.map((r) => rowJson(r)),
-    metrics: c.sections.flatMap((s) => s.groups.flatMap((g) => g.rows.map((r) => rowJson(r, s.id, g.label)))),
-    threads: c.threads.map((p) => ({ label: p.label, before: t(p.before), after: t(p.after) })),
-    notes: c.notes,
-    gates: gates.map((g) => ({ gate: g.gate.text, metric: g.gate.metric, pct: g.gate.pct, checked: g.checked.map((r) => r.id), failed: g.failed.map((r) => r.id) })),
-    gate_failed: gates.some((g) => g.failed.length > 0),
-  };
 }

@@ -1,7 +1,8 @@
 /**
  * `tracelane serve <trace…>`: the web UI. Starts the local HTTP server (src/server), prints its
  * URL, shows the analysis progress on the terminal, optionally opens the browser, and runs until
- * interrupted (Ctrl-C).
+ * interrupted (Ctrl-C). `serve --compare BEFORE AFTER`: two traces side by side, with the
+ * comparison of `tracelane compare` on top.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import type { Command } from 'commander';
@@ -14,6 +15,7 @@ interface ServeCliOptions {
   host: string;
   open?: boolean;
   cache: boolean;
+  compare?: boolean;
 }
 
 export function registerServe(program: Command): void {
@@ -25,6 +27,7 @@ export function registerServe(program: Command): void {
     .option('--host <host>', 'address to bind (the default serves this machine only)', '127.0.0.1')
     .option('--open', 'open the page in the browser')
     .option('--no-cache', 'do not read or write the analysis cache (~/.cache/tracelane)')
+    .option('--compare', 'two traces side by side: <before> <after>, on one relative time axis, with what tracelane compare says on top')
     .action(async (paths: string[], raw: ServeCliOptions) => {
       process.exitCode = await runServe(paths, raw);
     });
@@ -37,6 +40,7 @@ function say(line: string): void {
 async function runServe(paths: string[], o: ServeCliOptions): Promise<number> {
   const port = intOption(o.port, '--port') ?? 0;
   if (port > 65535) throw new UsageError(`--port must be between 0 and 65535, not ${port}`);
+  if (o.compare && paths.length !== 2) throw new UsageError(`--compare takes two traces, before and after (not ${paths.length})`);
   const tty = process.stderr.isTTY === true;
   let lastPhase = '';
   let lastPct = -1;
@@ -45,6 +49,7 @@ async function runServe(paths: string[], o: ServeCliOptions): Promise<number> {
     host: o.host,
     port,
     cache: o.cache,
+    ...(o.compare ? { compare: true } : {}),
     warn: (l) => process.stderr.write(`${l}\n`),
     log: (phase, fraction) => {
       const pct = Math.floor(fraction * 100);
@@ -60,7 +65,7 @@ async function runServe(paths: string[], o: ServeCliOptions): Promise<number> {
     if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new UsageError(`cannot listen on --host ${o.host}`);
     throw e;
   });
-  say(`serving ${paths.join(' ')} at ${server.url}`);
+  say(o.compare ? `comparing ${paths[0]} (before) with ${paths[1]} (after) at ${server.url}` : `serving ${paths.join(' ')} at ${server.url}`);
   if (o.host !== '127.0.0.1' && o.host !== 'localhost' && o.host !== '::1') say(`warning: listening on ${o.host}: anyone who can reach this address can read the trace`);
   if (o.open) openBrowser(server.url);
   let failed = false;

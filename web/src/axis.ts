@@ -1,11 +1,12 @@
 /**
- * The shared time axis above the panels: ticks and times from the trace start, the selection
+ * The shared time axis above the panels: ticks and times from the trace start (side by side,
+ * maybe from the program's start: time.ts's offset base), the selection
  * and the cursor. Dragging on it selects a range (dragging in a panel pans); a double click
  * zooms to the selection.
  */
 import { LABEL_WIDTH } from './timeline.js';
 import { palette } from './theme.js';
-import { formatDuration, formatOffset, tickStep } from './time.js';
+import { formatDuration, formatOffset, offsetBase, tickStep } from './time.js';
 import type { TimeMap } from './runs.js';
 import { timeToX, xToTime } from './runs.js';
 import { setSelection, setView, state } from './view.js';
@@ -70,8 +71,8 @@ export class TimeAxis {
     const step = tickStep(m.nsPerPx);
     ctx.font = '11px system-ui, sans-serif';
     ctx.textBaseline = 'top';
-    // Ticks at round offsets from the trace start (what the labels show).
-    const base = state.trace.begin;
+    // Ticks at round offsets from where the labels count (the trace start; side by side, maybe the program's).
+    const base = offsetBase();
     for (let t = base + Math.ceil((m.begin - base) / step) * step; t <= m.end; t += step) {
       const x = Math.round(timeToX(m, t));
       ctx.fillStyle = p.dimText;

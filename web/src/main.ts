@@ -4,9 +4,10 @@
  */
 import './style.css';
 import type { Deadlocks, Resources, Status, ThreadInfo, TraceInfo } from './api.js';
-import { getJson } from './api.js';
+import { fetchThreads, getJson } from './api.js';
 import { AggregatePanel } from './aggregate.js';
 import { TimeAxis } from './axis.js';
+import { connectToCompare, isEmbedded, prepareEmbedded } from './compare-embed.js';
 import { ControlFlow, type SortKey } from './control-flow.js';
 import { CriticalPathView } from './critical-path.js';
 import { EventDetails } from './details.js';
@@ -44,8 +45,12 @@ function status(text: string, error = false): void {
 }
 
 async function main(): Promise<void> {
+  // Inside the side-by-side comparison (compare.html): no toolbar, views kept in step with the other side.
+  const embedded = isEmbedded();
+  if (embedded) prepareEmbedded();
   await waitUntilReady();
-  const [trace, { threads }, resources] = await Promise.all([getJson<TraceInfo>('trace'), getJson<{ threads: ThreadInfo[] }>('threads'), getJson<Resources>('resources')]);
+  // The thread list is parsed in the data worker (thousands of threads: a long task here).
+  const [trace, threads, resources] = await Promise.all([getJson<TraceInfo>('trace'), fetchThreads(), getJson<Resources>('resources')]);
   const origin = BigInt(trace.origin);
   state.trace = { begin: trace.start, end: Math.max(trace.end, trace.start + 1) };
   setOffsetBase(trace.start);
@@ -250,6 +255,12 @@ async function main(): Promise<void> {
       usage: () => usage.lastUsage(),
     },
   });
+  if (embedded) {
+    connectToCompare(threads, origin, (tid) => {
+      const row = mainRowOf(tid);
+      if (row) cf.timeline.scrollToRow(cf.rowOfThread(row.id));
+    });
+  }
   document.body.dataset['ready'] = 'true';
 }
 

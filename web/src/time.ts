@@ -19,16 +19,26 @@ function trim(v: number, digits: number): string {
 
 let base = 0;
 
-/** Offsets are shown from the trace's first event (API times count from the clock's origin). */
+/**
+ * Offsets are shown from the trace's first event (API times count from the clock's origin); side
+ * by side, from the program's start (compare-embed.ts), so they may be negative.
+ */
 export function setOffsetBase(ns: number): void {
   base = ns;
+}
+
+/** What offsets count from (ns from the origin): axis ticks fall on round offsets from it. */
+export function offsetBase(): number {
+  return base;
 }
 
 /** A time from the trace start, with as many decimals as the step between neighbours needs. */
 export function formatOffset(ns: number, step = 1): string {
   const decimals = Math.min(9, Math.max(0, Math.ceil(-Math.log10(Math.max(step, 1) / 1e9))));
   const v = (ns - base) / 1e9;
-  return `${v < 0 ? '−' : '+'}${Math.abs(v).toFixed(decimals)} s`;
+  const digits = Math.abs(v).toFixed(decimals);
+  // No "−0.000 s": a time that rounds to the base is at it.
+  return `${v < 0 && /[1-9]/.test(digits) ? '−' : '+'}${digits} s`;
 }
 
 /** Absolute time of day (UTC) with nanoseconds, from the origin. */

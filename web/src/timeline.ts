@@ -9,7 +9,7 @@
  * the row's thread and puts the cursor there; hovering shows the tooltip of what is under it.
  */
 import { palette } from './theme.js';
-import { tickStep } from './time.js';
+import { offsetBase, tickStep } from './time.js';
 import type { TimeMap } from './runs.js';
 import { timeToX, xToTime } from './runs.js';
 import { pan, setCursor, setSelection, setView, state, zoom } from './view.js';
@@ -177,7 +177,8 @@ export class Timeline {
   private drawGrid(ctx: CanvasRenderingContext2D, m: TimeMap): void {
     const step = tickStep(m.nsPerPx);
     ctx.fillStyle = palette().grid;
-    const base = state.trace.begin;
+    // On the axis's ticks.
+    const base = offsetBase();
     for (let t = base + Math.ceil((m.begin - base) / step) * step; t <= m.end; t += step) {
       ctx.fillRect(Math.round(timeToX(m, t)), 0, 1, this.height);
     }

@@ -56,8 +56,22 @@ function changed(kind: ChangeKind): void {
 /** Smallest visible span: 100 ns (below that, pixels are finer than most clocks). */
 const MIN_SPAN = 100;
 
+/**
+ * How far the view may go, when not the trace: side by side (compare-embed.ts), both pages may
+ * show the longer trace's span, so that both keep the same offsets and the same scale.
+ */
+let extent: Range | undefined;
+
+export function setViewExtent(r: Range | undefined): void {
+  extent = r;
+}
+
+function viewLimits(): Range {
+  return extent ?? state.trace;
+}
+
 export function setView(begin: number, end: number): void {
-  const t = state.trace;
+  const t = viewLimits();
   let span = Math.max(MIN_SPAN, end - begin);
   span = Math.min(span, (t.end - t.begin) * 1.05 + MIN_SPAN);
   let b = begin;
@@ -66,6 +80,11 @@ export function setView(begin: number, end: number): void {
   if (b + span > t.end + margin) b = t.end + margin - span;
   if (b === state.view.begin && b + span === state.view.end) return;
   state.view = { begin: b, end: b + span };
+  changed('view');
+}
+
+/** Redraws what depends on the view, which did not move (e.g. the axis counts from elsewhere now). */
+export function refreshView(): void {
   changed('view');
 }
 
@@ -84,7 +103,7 @@ export function pan(fraction: number): void {
 }
 
 export function resetView(): void {
-  const t = state.trace;
+  const t = viewLimits();
   setView(t.begin, t.end);
 }
 

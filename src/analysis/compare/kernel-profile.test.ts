@@ -41,6 +41,7 @@ test("the program's figures: wall time, CPU, states, latency, wakers, system cal
   const { profile, threads } = kernelProfile(m, focusRows(m, { kind: 'pids', pids: new Set([100]) }));
   // Fork of 100 at 100 to the exit of the last thread (200) at 220.
   assert.equal(profile.wall, 120);
+  assert.deepEqual(profile.run, { begin: 100, end: 220 });
   // On CPU: 100 110-140 and 160-210, 101 120-190, 200 190-230.
   assert.deepEqual(
     threads.map((t) => [t.tid, t.pid, t.name, t.first, t.kernel]),
@@ -67,7 +68,35 @@ test('the whole trace as the program: its wall time is the trace; no syscall eve
   const m = modelOf(noSyscalls);
   const { profile } = kernelProfile(m, focusRows(m, { kind: 'all' }), true);
   assert.equal(profile.wall, 230 - 100);
+  assert.deepEqual(profile.run, { begin: 100, end: 230 });
   assert.equal(profile.syscalls, undefined);
   // `other` (300) was preempted at 160: it waits for a CPU until cpu1 takes it at 230.
   assert.ok(profile.waitCpu > 20 + 15 + 84);
+});
+
+test('a window: states and CPU time cut at its edges, wakeups and system calls counted where they start', () => {
+  const m = modelOf(RUN);
+  const focus = focusRows(m, { kind: 'pids', pids: new Set([100]) });
+  // [135, 175]: 100 runs 135-140 and 160-175, blocked 140-150, waits for a CPU 150-160; 101 runs
+  // throughout; 200 waits for a CPU throughout. The wakeup (150) is in; the futex call began at 130.
+  const { profile, threads } = kernelProfile(m, focus, false, { begin: 135, end: 175 });
+  assert.equal(profile.wall, 40);
+  assert.deepEqual(profile.run, { begin: 135, end: 175 });
+  assert.deepEqual(
+    threads.map((t) => [t.tid, t.kernel]).sort((x, y) => Number(x[0]) - Number(y[0])),
+    [
+      [100, { cpuTime: 20, running: 20, waitCpu: 10, blocked: 10, migrations: 0 }],
+      [101, { cpuTime: 40, running: 40, waitCpu: 0, blocked: 0, migrations: 0 }],
+      [200, { cpuTime: 0, running: 0, waitCpu: 40, blocked: 0, migrations: 0 }],
+    ],
+  );
+  assert.equal(profile.sched.count, 1);
+  assert.deepEqual(profile.wakers, [{ kind: 'thread', name: 'prog', tid: 101, count: 1, total: 10 }]);
+  assert.equal(profile.syscalls?.all.count, 0);
+  // [100, 135] and [135, 230] add up to the whole trace.
+  const a = kernelProfile(m, focus, false, { begin: 100, end: 135 }).profile;
+  const b = kernelProfile(m, focus, false, { begin: 135, end: 230 }).profile;
+  const whole = kernelProfile(m, focus).profile;
+  for (const k of ['wall', 'cpuTime', 'running', 'waitCpu', 'blocked'] as const) assert.equal(a[k] + b[k], whole[k], k);
+  assert.equal(a.syscalls!.all.count + b.syscalls!.all.count, whole.syscalls!.all.count);
 });

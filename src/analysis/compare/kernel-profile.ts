@@ -47,9 +47,14 @@ export interface KernelPart {
   threads: ThreadProfile[];
 }
 
-export function kernelProfile(model: KernelModel, rows: ReadonlySet<number>, everything = false): KernelPart {
-  const begin = model.start;
-  const end = model.end;
+/**
+ * The figures over `window` (default: the whole trace): states and CPU time are cut at its
+ * edges; wakeups, blocked intervals and system calls count when they start in it; a thread's
+ * run (for the wall time) is its life within it.
+ */
+export function kernelProfile(model: KernelModel, rows: ReadonlySet<number>, everything = false, window?: { begin: number; end: number }): KernelPart {
+  const begin = Math.max(model.start, window?.begin ?? -Infinity);
+  const end = Math.max(begin, Math.min(model.end, window?.end ?? Infinity));
   const threads = new Map<number, ThreadProfile & { kernel: NonNullable<ThreadProfile['kernel']> }>();
   let first = Infinity;
   let last = -Infinity;
@@ -57,8 +62,8 @@ export function kernelProfile(model: KernelModel, rows: ReadonlySet<number>, eve
     const t = r.thread;
     if (!rows.has(t.row)) continue;
     const born = Number.isNaN(t.forkedAt) ? t.firstSeen : t.forkedAt;
-    first = Math.min(first, born);
-    last = Math.max(last, Number.isNaN(t.exitedAt) ? end : t.exitedAt);
+    first = Math.min(first, Math.max(begin, born));
+    last = Math.max(last, Number.isNaN(t.exitedAt) ? end : Math.min(end, t.exitedAt));
     const s = r.states;
     const running = s[ThreadState.RUN_USER]! + s[ThreadState.RUN_SYSCALL]! + s[ThreadState.INTERRUPTED]!;
     const prev = threads.get(t.tid);
@@ -84,25 +89,28 @@ export function kernelProfile(model: KernelModel, rows: ReadonlySet<number>, eve
   return {
     profile: {
       wall,
+      ...(everything ? { run: { begin, end } } : list.length > 0 ? { run: { begin: first, end: Math.max(first, last) } } : {}),
       cpuTime: sum((k) => k.cpuTime),
       running: sum((k) => k.running),
       waitCpu: sum((k) => k.waitCpu),
       blocked: sum((k) => k.blocked),
       migrations: sum((k) => k.migrations),
-      sched: schedLatency(model, rows),
-      wakers: wakers(model, rows),
-      ...(model.eventCounts[Kind.SYSCALL_ENTRY]! > 0 ? { syscalls: syscalls(model, rows) } : {}),
+      sched: schedLatency(model, rows, begin, end),
+      wakers: wakers(model, rows, begin, end),
+      ...(model.eventCounts[Kind.SYSCALL_ENTRY]! > 0 ? { syscalls: syscalls(model, rows, begin, end) } : {}),
     },
     threads: list,
   };
 }
 
 /** Wakeup → switch-in of the focus threads (wakeups whose thread never ran again are left out). */
-function schedLatency(model: KernelModel, rows: ReadonlySet<number>) {
+function schedLatency(model: KernelModel, rows: ReadonlySet<number>, begin: number, end: number) {
   const w = model.wakeups;
   const lat: number[] = [];
   for (let i = 0; i < w.length; i++) {
-    if (!Number.isNaN(w.runAt[i]!) && rows.has(w.thread[i]!)) lat.push(w.runAt[i]! - w.time[i]!);
+    const t = w.time[i]!;
+    if (t < begin || t > end) continue;
+    if (!Number.isNaN(w.runAt[i]!) && rows.has(w.thread[i]!)) lat.push(w.runAt[i]! - t);
   }
   return summarizeDurations(lat);
 }
@@ -122,9 +130,9 @@ function wakerOfInterval(w: Waker | undefined): Omit<WakerProfile, 'count' | 'to
   }
 }
 
-function wakers(model: KernelModel, rows: ReadonlySet<number>): WakerProfile[] {
+function wakers(model: KernelModel, rows: ReadonlySet<number>, begin: number, end: number): WakerProfile[] {
   const by = new Map<string, WakerProfile>();
-  for (const b of blockingReport(model, model.start, model.end).intervals) {
+  for (const b of blockingReport(model, begin, end).intervals) {
     if (!rows.has(b.thread.row)) continue;
     const w = wakerOfInterval(b.woken ? b.waker : undefined);
     const key = `${w.kind}\0${w.name}\0${w.tid ?? ''}`;
@@ -136,12 +144,12 @@ function wakers(model: KernelModel, rows: ReadonlySet<number>): WakerProfile[] {
   return [...by.values()].sort((a, b) => b.total - a.total);
 }
 
-function syscalls(model: KernelModel, rows: ReadonlySet<number>): NonNullable<KernelProfile['syscalls']> {
+function syscalls(model: KernelModel, rows: ReadonlySet<number>, begin: number, end: number): NonNullable<KernelProfile['syscalls']> {
   const s = model.syscalls;
   const byId = new Map<number, { d: number[]; errors: number }>();
   const all: number[] = [];
   for (let i = 0; i < s.length; i++) {
-    if (!rows.has(s.thread[i]!)) continue;
+    if (!rows.has(s.thread[i]!) || s.start[i]! < begin || s.start[i]! > end) continue;
     const d = s.end[i]! - s.start[i]!;
     let g = byId.get(s.id[i]!);
     if (!g) byId.set(s.id[i]!, (g = { d: [], errors: 0 }));

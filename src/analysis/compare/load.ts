@@ -22,7 +22,7 @@ import { UsageError } from '../../util/errors.js';
 import { analyzeKernel } from '../kernel/index.js';
 import { eventFields, isUserSpaceTrace } from '../ust/event-names.js';
 import { detectSchemes, LockAnalysis } from '../ust/locks.js';
-import { UstPass, type UstConsumer } from '../ust/pass.js';
+import { UstPass, type TimeWindow, type UstConsumer } from '../ust/pass.js';
 import { detectPairs, SpanAnalysis } from '../ust/spans.js';
 import type { UstThread } from '../ust/threads.js';
 import { focusRows, kernelProfile, type FocusSpec, type KernelPart } from './kernel-profile.js';
@@ -34,6 +34,12 @@ export interface LoadOptions {
   name?: string;
   /** Warnings that do not stop the analysis (one line each). */
   onWarning?: (line: string) => void;
+  /**
+   * Only this part of the trace (ns from the trace set's origin), given the time of the set's
+   * first event (ns from the origin, NaN when none; for `+1.5s`-style arguments) and the origin
+   * (ns since the epoch). Default: the whole trace.
+   */
+  window?: (first: number, origin: bigint) => TimeWindow;
 }
 
 interface Manifest {
@@ -85,7 +91,7 @@ class FocusFilter implements UstConsumer {
   }
 }
 
-function runUst(set: TraceSet, keep: (t: UstThread) => boolean, onNotice: (n: StreamNotice) => void): UstPart | undefined {
+function runUst(set: TraceSet, keep: (t: UstThread) => boolean, onNotice: (n: StreamNotice) => void, window: TimeWindow): UstPart | undefined {
   const ust = new Set(set.traces.filter((t) => isUserSpaceTrace(t) && !kernelLayoutFor(t.cls)).map((t) => t.compiled));
   if (ust.size === 0) return undefined;
   const fields = eventFields(set, true);
@@ -94,6 +100,7 @@ function runUst(set: TraceSet, keep: (t: UstThread) => boolean, onNotice: (n: St
   const locks = schemes.length > 0 ? new LockAnalysis(schemes) : undefined;
   const spans = pairs.length > 0 ? new SpanAnalysis(pairs) : undefined;
   const pass = new UstPass(set);
+  pass.window = window;
   const muxer = new Muxer(set.createReaders({ onNotice }).filter((r) => ust.has(r.trace)));
   function* events(): Iterable<StreamReader> {
     while (muxer.next()) yield muxer.current!;
@@ -112,6 +119,14 @@ export interface Loaded {
   set: TraceSet;
 }
 
+/** Time of the trace set's first event (ns from the origin; NaN when it has none). */
+function firstEventTime(set: TraceSet): number {
+  const muxer = set.muxer({ onNotice: () => {}, onWarning: () => {} });
+  return muxer.next() ? muxer.current!.time : Number.NaN;
+}
+
+const WHOLE: TimeWindow = { begin: -Infinity, end: Infinity };
+
 export function loadProfile(path: string, opts: LoadOptions = {}): Loaded {
   const manifest = readManifest(path);
   const set = TraceSet.open([path]);
@@ -119,9 +134,13 @@ export function loadProfile(path: string, opts: LoadOptions = {}): Loaded {
   const onNotice = (n: StreamNotice) => {
     lost += n.count ?? 1;
   };
+  const first = opts.window ? firstEventTime(set) : Number.NaN;
+  const window = opts.window ? opts.window(first, set.origin) : WHOLE;
   const kernels = set.traces.filter((t) => kernelLayoutFor(t.cls));
   if (kernels.length > 1) throw new UsageError(`${path}: ${kernels.length} kernel traces; compare reads one machine per side`);
-  const model = kernels.length === 1 ? analyzeKernel(set, { onNotice, ...(opts.onWarning ? { onWarning: opts.onWarning } : {}) }).model : undefined;
+  const model =
+    kernels.length === 1 ? analyzeKernel(set, { onNotice, ...(opts.onWarning ? { onWarning: opts.onWarning } : {}), ...(window.end < Infinity ? { end: window.end } : {}) }).model : undefined;
+  if (model && (window.begin > model.end || window.end < model.start)) throw new UsageError(`${path}: the range asked for is outside the trace`);
 
   const nameRe = opts.name !== undefined ? globRe(opts.name) : undefined;
   let spec: FocusSpec;
@@ -131,15 +150,15 @@ export function loadProfile(path: string, opts: LoadOptions = {}): Loaded {
   if (nameRe) {
     spec = { kind: 'name', glob: opts.name! };
     focus = `threads named ${opts.name}`;
-    ustPart = runUst(set, (t) => [t.role ?? '', ...t.procnames].some((n) => nameRe.test(n)), onNotice);
+    ustPart = runUst(set, (t) => [t.role ?? '', ...t.procnames].some((n) => nameRe.test(n)), onNotice, window);
   } else if (manifest.pid !== undefined) {
     spec = { kind: 'pids', pids: new Set([manifest.pid]) };
     focus = `process ${manifest.pid}${manifest.program ? ` (${manifest.program})` : ''} and its children, from tracelane-record.json`;
     const rows = model ? focusRows(model, spec) : new Set<number>();
     const pids = new Set([manifest.pid, ...[...rows].map((r) => model!.threads[r]!.pid)]);
-    ustPart = runUst(set, (t) => pids.has(t.vpid), onNotice);
+    ustPart = runUst(set, (t) => pids.has(t.vpid), onNotice, window);
   } else {
-    ustPart = runUst(set, () => true, onNotice);
+    ustPart = runUst(set, () => true, onNotice, window);
     const pids = new Set((ustPart?.threads ?? []).map((t) => t.pid).filter((p) => p >= 0));
     if (pids.size > 0) {
       spec = { kind: 'pids', pids };
@@ -149,8 +168,8 @@ export function loadProfile(path: string, opts: LoadOptions = {}): Loaded {
       focus = 'every thread of the trace';
     }
   }
-  if (model) kernelPart = kernelProfile(model, focusRows(model, spec), spec.kind === 'all');
-  if (!model && !ustPart) throw new UsageError(`${path}: no kernel trace and no user-space events: nothing to compare`);
+  if (model) kernelPart = kernelProfile(model, focusRows(model, spec), spec.kind === 'all', window);
+  if (!model && !ustPart) throw new UsageError(`${path}: no kernel trace and no user-space events${opts.window ? ' in the range asked for' : ''}: nothing to compare`);
   if (nameRe && (kernelPart?.threads.length ?? 0) === 0 && (ustPart?.threads.length ?? 0) === 0) {
     throw new UsageError(`--name ${opts.name}: no thread of ${path} has that name`);
   }
@@ -164,6 +183,8 @@ export function loadProfile(path: string, opts: LoadOptions = {}): Loaded {
     ...(ustPart ? { ust: ustPart.profile } : {}),
     threads: mergeThreads(kernelPart?.threads ?? [], ustPart?.threads ?? []),
     lost,
+    origin: set.origin,
+    ...(opts.window ? { range: { begin: window.begin, end: window.end, first, origin: set.origin } } : {}),
   };
   return { profile, set };
 }

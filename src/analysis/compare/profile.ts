@@ -91,6 +91,8 @@ export interface SpanProfile {
 export interface KernelProfile {
   /** The program's run: first fork/appearance of its threads to the exit of the last one. */
   wall: number;
+  /** That run (ns from the origin); undefined when the program has no thread here. */
+  run?: { begin: number; end: number };
   cpuTime: number;
   running: number;
   waitCpu: number;
@@ -106,6 +108,8 @@ export interface KernelProfile {
 export interface UstProfile {
   /** First to last user-space event of the program. */
   wall: number;
+  /** Those events' times (ns from the origin); undefined when there are none. */
+  run?: { begin: number; end: number };
   events: number;
   /** Undefined when the trace has no lock events. */
   locks?: LockProfile[];
@@ -125,6 +129,13 @@ export interface Profile {
   threads: ThreadProfile[];
   /** Events the tracers lost (discarded events, lost packets): figures may be off. */
   lost: number;
+  /** The trace set's clock origin (ns since the epoch), which the runs' times count from. */
+  origin?: bigint;
+  /**
+   * The part of the trace profiled, when not all of it (ns from the origin; infinite sides open),
+   * and the time of the trace's first event, which `+1.5s`-style offsets count from.
+   */
+  range?: { begin: number; end: number; first: number; origin: bigint };
 }
 
 export const EMPTY_DURATIONS: DurationSummary = Object.freeze({ count: 0, total: 0, mean: 0, p50: 0, p99: 0, max: 0 });

@@ -79,6 +79,7 @@ test("threads: names from thread_role, appearance, lock wait of the counted lock
   );
   assert.deepEqual(profile.spans, [{ type: 'calcjob:job', count: 2, total: 140, mean: 70, p99: 100, max: 100 }]);
   assert.equal(profile.wall, 406 - 100);
+  assert.deepEqual(profile.run, { begin: 100, end: 406 });
   assert.equal(profile.events, 21);
 });
 

@@ -47,6 +47,7 @@ export function ustProfile(inputs: UstInputs): UstPart {
   }
   const profile: UstProfile = {
     wall: events > 0 ? last - first : 0,
+    ...(events > 0 ? { run: { begin: first, end: last } } : {}),
     events,
     ...(locks ? { locks } : {}),
     ...(inputs.spans ? { spans: spanProfiles(inputs.spans) } : {}),
