@@ -87,8 +87,8 @@ export class Muxer {
   }
 }
 
-/** Does stream a's current event come before stream b's? */
-function before(a: StreamReader, b: StreamReader): boolean {
+/** Does stream a's current event come before stream b's? (Also the parallel merge's order.) */
+export function before(a: StreamReader, b: StreamReader): boolean {
   const ta = a.time;
   const tb = b.time;
   if (ta < tb) return true;

@@ -23,7 +23,7 @@
 import { availableParallelism, loadavg } from 'node:os';
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import type { CompiledEventClass } from './compile.js';
-import { compareTies } from './muxer.js';
+import { before } from './muxer.js';
 import {
   BYTES_DONE,
   CRASHED,
@@ -141,14 +141,6 @@ function ringCapacity(streams: number): number {
   return cap;
 }
 
-/** Does stream a's current event come before stream b's (as in `Muxer`)? */
-function before(a: StreamReader, b: StreamReader): boolean {
-  const ta = a.time;
-  const tb = b.time;
-  if (ta < tb) return true;
-  if (ta > tb) return false;
-  return compareTies(a, b) < 0;
-}
 
 /**
  * Decodes every event of the traces at `paths` on `jobs` threads (this one and workers) and

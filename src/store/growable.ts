@@ -168,11 +168,18 @@ const CHUNK_MASK = CHUNK - 1;
 /** A new chunk's first capacity; it doubles in place up to CHUNK before the next chunk starts. */
 const FIRST_CHUNK = 1024;
 
-export class ChunkedF64 {
-  private readonly chunks: Float64Array[] = [];
-  private cur = new Float64Array(0);
+type Column = Float64Array | Int32Array | Uint8Array;
+
+/** Rows of numbers in chunks of one typed-array type (ChunkedF64 / ChunkedI32 / ChunkedU8 below). */
+class Chunked<A extends Column> {
+  private readonly chunks: A[] = [];
+  private cur: A;
   private used = 0;
   length = 0;
+
+  constructor(private readonly make: (n: number) => A) {
+    this.cur = make(0);
+  }
 
   push(v: number): number {
     if (this.used === this.cur.length) this.next();
@@ -193,18 +200,18 @@ export class ChunkedF64 {
     // A small chunk is replaced by a bigger copy until it reaches CHUNK rows (a few KiB copied).
     const k = this.chunks.length;
     if (k > 0 && this.cur.length < CHUNK) {
-      const bigger = new Float64Array(this.cur.length * 2);
+      const bigger = this.make(this.cur.length * 2);
       bigger.set(this.cur);
       this.chunks[k - 1] = this.cur = bigger;
       return;
     }
-    this.cur = new Float64Array(FIRST_CHUNK);
+    this.cur = this.make(FIRST_CHUNK);
     this.chunks.push(this.cur);
     this.used = 0;
   }
 
-  finish(): Float64Array {
-    const out = new Float64Array(this.length);
+  finish(): A {
+    const out = this.make(this.length);
     let at = 0;
     for (const c of this.chunks) {
       const n = Math.min(c.length, this.length - at);
@@ -215,93 +222,21 @@ export class ChunkedF64 {
   }
 }
 
-export class ChunkedI32 {
-  private readonly chunks: Int32Array[] = [];
-  private cur = new Int32Array(0);
-  private used = 0;
-  length = 0;
-
-  push(v: number): number {
-    if (this.used === this.cur.length) this.next();
-    this.cur[this.used++] = v;
-    return this.length++;
-  }
-
-  get(i: number): number {
-    return this.chunks[i >>> CHUNK_BITS]![i & CHUNK_MASK]!;
-  }
-
-  set(i: number, v: number): void {
-    this.chunks[i >>> CHUNK_BITS]![i & CHUNK_MASK] = v;
-  }
-
-  private next(): void {
-    const k = this.chunks.length;
-    if (k > 0 && this.cur.length < CHUNK) {
-      const bigger = new Int32Array(this.cur.length * 2);
-      bigger.set(this.cur);
-      this.chunks[k - 1] = this.cur = bigger;
-      return;
-    }
-    this.cur = new Int32Array(FIRST_CHUNK);
-    this.chunks.push(this.cur);
-    this.used = 0;
-  }
-
-  finish(): Int32Array {
-    const out = new Int32Array(this.length);
-    let at = 0;
-    for (const c of this.chunks) {
-      const n = Math.min(c.length, this.length - at);
-      out.set(n === c.length ? c : c.subarray(0, n), at);
-      at += n;
-    }
-    return out;
+export class ChunkedF64 extends Chunked<Float64Array> {
+  constructor() {
+    super((n) => new Float64Array(n));
   }
 }
 
-export class ChunkedU8 {
-  private readonly chunks: Uint8Array[] = [];
-  private cur = new Uint8Array(0);
-  private used = 0;
-  length = 0;
-
-  push(v: number): number {
-    if (this.used === this.cur.length) this.next();
-    this.cur[this.used++] = v;
-    return this.length++;
+export class ChunkedI32 extends Chunked<Int32Array> {
+  constructor() {
+    super((n) => new Int32Array(n));
   }
+}
 
-  get(i: number): number {
-    return this.chunks[i >>> CHUNK_BITS]![i & CHUNK_MASK]!;
-  }
-
-  set(i: number, v: number): void {
-    this.chunks[i >>> CHUNK_BITS]![i & CHUNK_MASK] = v;
-  }
-
-  private next(): void {
-    const k = this.chunks.length;
-    if (k > 0 && this.cur.length < CHUNK) {
-      const bigger = new Uint8Array(this.cur.length * 2);
-      bigger.set(this.cur);
-      this.chunks[k - 1] = this.cur = bigger;
-      return;
-    }
-    this.cur = new Uint8Array(FIRST_CHUNK);
-    this.chunks.push(this.cur);
-    this.used = 0;
-  }
-
-  finish(): Uint8Array {
-    const out = new Uint8Array(this.length);
-    let at = 0;
-    for (const c of this.chunks) {
-      const n = Math.min(c.length, this.length - at);
-      out.set(n === c.length ? c : c.subarray(0, n), at);
-      at += n;
-    }
-    return out;
+export class ChunkedU8 extends Chunked<Uint8Array> {
+  constructor() {
+    super((n) => new Uint8Array(n));
   }
 }
 
