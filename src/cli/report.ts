@@ -2,7 +2,7 @@
  * `tracelane report`: the first look at a trace that a new user wants — what it holds, which
  * threads ran and for how long, CPU usage, who blocked and who woke them, lock contention.
  * Without a trace it reports on the bundled demo (examples/demo-trace, calcjob recorded with
- * `tracelane record`); that is what `npm start` runs.
+ * `tracelane record`); `npm start` runs it, then serves the demo trace in the browser.
  *
  * When the trace was made by `tracelane record` (it has `tracelane-record.json`), the thread
  * sections focus on the recorded program's threads.
