@@ -83,6 +83,11 @@ function dumpDecoders(set: TraceSet, mode: string): void {
   out.flush();
 }
 
+/** Has any stream's time gone backwards (between events or packets) so far? */
+function timeWentBack(readers: readonly StreamReader[]): boolean {
+  return readers.some((r) => r.eventRegressions > 0 || r.packetOverlaps > 0);
+}
+
 export async function runEvents(paths: string[], opts: EventsOptions): Promise<number> {
   const cpu = intOption(opts.cpu, '--cpu');
   const tid = intOption(opts.tid, '--tid');
@@ -134,6 +139,10 @@ export async function runEvents(paths: string[], opts: EventsOptions): Promise<n
   // With a start time, the packet indexes let whole packets before it be skipped unread.
   if (begin !== -Infinity) for (const r of muxer.readers) r.seek(begin);
   const filtered = nameRe !== undefined || cpu !== undefined || tid !== undefined || begin !== -Infinity || end !== Infinity;
+  // The merge is in time order, so once it passes --end nothing later is in range: stop reading.
+  // Not when a stream has no clock (its events sort by ties only) or, below, when some stream has
+  // gone back in time so far (then its later events may fall back into the range, see muxer.ts).
+  const canStop = end !== Infinity && muxer.readers.every((r) => r.clock !== undefined);
   let count = 0;
   let seen = 0;
   try {
@@ -141,6 +150,7 @@ export async function runEvents(paths: string[], opts: EventsOptions): Promise<n
       const r = muxer.current!;
       if ((++seen & 0xffff) === 0) progress.tick(muxer.readers);
       if (filtered) {
+        if (r.time > end && canStop && !timeWentBack(muxer.readers)) break;
         if (r.time < begin || r.time > end) continue;
         if (nameRe && !nameRe.test(r.eventClass.cls.name)) continue;
         if (cpu !== undefined && r.records.pc['cpu_id'] !== cpu) continue;
