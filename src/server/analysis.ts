@@ -32,6 +32,7 @@ import { isMapEvent, ProcessMaps } from '../symbols/process-maps.js';
 import { SymbolResolver } from '../symbols/resolver.js';
 import { EventIndexBuilder, type EventIndex } from './event-index.js';
 import { UstTimeline, type UstTimelineData } from './ust-timeline.js';
+import type { IrqRowAnswer, TraceEntry } from './api-types.js';
 
 /** Bumped whenever the shape of `ServerAnalysis` changes (old cache files are then ignored). */
 export const ANALYSIS_VERSION = 1;
@@ -53,20 +54,15 @@ export interface ThreadRow {
   hasCalls: boolean;
 }
 
-export interface IrqRow {
-  id: number;
-  cpu: number;
-  kind: 'irq' | 'softirq' | 'ipi';
-  num: number;
-  name: string;
-}
+/** An IRQ row: `/api/resources` answers them as they are. */
+export type IrqRow = IrqRowAnswer;
 
 export interface ServerAnalysis {
   version: number;
   origin: string;
   start: number;
   end: number;
-  traces: { name: string; domain: string; events: number }[];
+  traces: TraceEntry[];
   kernel: KernelModel | null;
   syscallNames: string[];
   threads: ThreadRow[];

@@ -20,7 +20,34 @@ import { STATES_BIN_HEADER, STATES_BIN_MAGIC, STATES_BIN_VERSION, statesBinSize 
 import type { ServerAnalysis, ThreadRow } from './analysis.js';
 import { decodeEvents, firstAfter, firstAtOrAfter, type EventIndex } from './event-index.js';
 import { HttpError, type Params } from './params.js';
-import { deadlocksOf, type DeadlocksAnswer } from './deadlocks.js';
+import { deadlocksOf } from './deadlocks.js';
+import type {
+  AggregateAnswer,
+  ArrowsAnswer,
+  CriticalPathAnswer,
+  DeadlocksAnswer,
+  EventAnswer,
+  EventRowAnswer,
+  EventsAnswer,
+  EventsNextAnswer,
+  EventsSeekAnswer,
+  FlameAnswer,
+  FlameCallAnswer,
+  MigrationAnswer,
+  ResourcesAnswer,
+  SourceAnswer,
+  StateAtAnswer,
+  ThreadsAnswer,
+  TraceAnswer,
+  UsageAnswer,
+  UstEventsAnswer,
+  UstMarkerAnswer,
+  UstSpanAnswer,
+  UstSpansAnswer,
+  WakerAnswer,
+  WakeupAnswer,
+  WhereAnswer,
+} from './api-types.js';
 import type { CodePlace, UstIntervals } from './ust-timeline.js';
 
 /** What the endpoints read: the analysis, its summaries, and readers to decode events again. */
@@ -64,7 +91,8 @@ export class Loaded {
   }
 }
 
-type Handler = (l: Loaded, p: Params) => unknown;
+/** A route: its answer type (api-types.ts) is the contract with the page. */
+type Handler<T = unknown> = (l: Loaded, p: Params) => T;
 
 // ── helpers ─────────────────────────────────────────────────────────────────────────────────
 
@@ -121,7 +149,7 @@ function globRegExp(glob: string): RegExp {
 
 // ── trace, threads, resources ───────────────────────────────────────────────────────────────
 
-const trace: Handler = (l) => {
+const trace: Handler<TraceAnswer> = (l) => {
   const a = l.a;
   const cpus = a.kernel ? a.kernel.cpus.map((c) => c.cpu).sort((x, y) => x - y) : [...new Set(a.events.cpu)].filter((c) => c >= 0).sort((x, y) => x - y);
   return {
@@ -146,7 +174,7 @@ const trace: Handler = (l) => {
   };
 };
 
-const threads: Handler = (l) => ({
+const threads: Handler<ThreadsAnswer> = (l) => ({
   threads: l.a.threads.map((t) => ({
     id: t.id,
     tid: t.tid,
@@ -164,7 +192,7 @@ const threads: Handler = (l) => ({
   })),
 });
 
-const resources: Handler = (l) => ({
+const resources: Handler<ResourcesAnswer> = (l) => ({
   cpus: (l.a.kernel?.cpus ?? []).map((c) => ({ id: c.row, cpu: c.cpu })).sort((x, y) => x.cpu - y.cpu),
   irqs: l.a.irqRows,
 });
@@ -330,21 +358,21 @@ export function runsText(id: number, runs: LodRuns | undefined, irqNum?: number)
   return `{"id":${id},"t":[${t.join(',')}],"d":[${d.join(',')}],"s":[${st.join(',')}],"a":[${a.join(',')}],"x":[${x.join(',')}],"m":[${m.join(',')}]}`;
 }
 
-function wakerJson(l: Loaded, model: KernelModel, i: number): Record<string, unknown> {
+function wakerJson(l: Loaded, model: KernelModel, i: number): WakerAnswer {
   const w = model.wakeups;
   const kind = w.wakerKind[i]!;
   const info = wakerOf(model, i);
-  const out: Record<string, unknown> = { kind: WAKER_KIND_NAMES[kind], cpu: w.cpu[i], label: wakerLabel(info), t: w.time[i] };
+  const out: WakerAnswer = { kind: WAKER_KIND_NAMES[kind]!, cpu: w.cpu[i]!, label: wakerLabel(info), t: w.time[i]! };
   if (kind === WakerKind.THREAD) {
     const row = w.waker[i]!;
-    out['id'] = row;
-    out['tid'] = l.a.threads[row]?.tid ?? -1;
-    out['name'] = info.name ?? '';
-  } else out['num'] = w.waker[i];
+    out.id = row;
+    out.tid = l.a.threads[row]?.tid ?? -1;
+    out.name = info.name ?? '';
+  } else out.num = w.waker[i]!;
   return out;
 }
 
-const stateAt: Handler = (l, p) => {
+const stateAt: Handler<StateAtAnswer> = (l, p) => {
   const which = p.oneOf('table', TABLES, 'threads');
   const { table, rows: count } = tableOf(l, which);
   const id = p.int('row', undefined, 0, Math.max(0, count - 1));
@@ -357,15 +385,15 @@ const stateAt: Handler = (l, p) => {
   const sys = (n: number) => (n >= 0 ? (l.a.syscallNames[n] ?? `syscall ${n}`) : null);
   if (which === 'threads') {
     const s = table.state[i]!;
-    const out: Record<string, unknown> = {
+    const out: StateAtAnswer = {
       ...base,
-      state: THREAD_STATE_NAMES[s],
+      state: THREAD_STATE_NAMES[s]!,
       label: THREAD_STATE_LABELS[s],
       tid: l.a.threads[id]?.tid ?? -1,
       cpu: table.aux[i]! >= 0 && s !== ThreadState.WAIT_BLOCKED ? table.aux[i] : -1,
       syscall: s === ThreadState.RUN_USER || s === ThreadState.NONE || s === ThreadState.WAIT_FORK ? null : sys(table.arg[i]!),
     };
-    if (s === ThreadState.WAIT_BLOCKED && table.aux[i]! >= 0) out['waker'] = wakerJson(l, model, table.aux[i]!);
+    if (s === ThreadState.WAIT_BLOCKED && table.aux[i]! >= 0) out.waker = wakerJson(l, model, table.aux[i]!);
     return out;
   }
   if (which === 'cpus') {
@@ -380,7 +408,7 @@ const stateAt: Handler = (l, p) => {
 
 // ── arrows, usage, aggregates ───────────────────────────────────────────────────────────────
 
-const arrows: Handler = (l, p) => {
+const arrows: Handler<ArrowsAnswer> = (l, p) => {
   const { begin, end } = range(l, p);
   const limit = p.int('limit', 5000, 1, 100000);
   const model = l.a.kernel;
@@ -388,7 +416,7 @@ const arrows: Handler = (l, p) => {
   const only = p.ints('rows');
   const rowSet = only ? new Set(only) : undefined;
   const w = model.wakeups;
-  const wakeups: unknown[] = [];
+  const wakeups: WakeupAnswer[] = [];
   let truncated = false;
   for (let i = lowerBound(w.time, w.length, begin); i < w.length && w.time[i]! <= end; i++) {
     const to = w.thread[i]!;
@@ -413,7 +441,7 @@ const arrows: Handler = (l, p) => {
     });
   }
   const m = model.migrations;
-  const migrations: unknown[] = [];
+  const migrations: MigrationAnswer[] = [];
   for (let i = lowerBound(m.time, m.length, begin); i < m.length && m.time[i]! <= end; i++) {
     const id = m.thread[i]!;
     if (rowSet && !rowSet.has(id)) continue;
@@ -426,7 +454,7 @@ const arrows: Handler = (l, p) => {
   return { wakeups, migrations, truncated };
 };
 
-const usage: Handler = (l, p) => {
+const usage: Handler<UsageAnswer> = (l, p) => {
   const { begin, end } = range(l, p);
   const buckets = p.int('buckets', 200, 1, 4096);
   const model = kernelOf(l);
@@ -435,7 +463,7 @@ const usage: Handler = (l, p) => {
   const perCpu = cpus.map((c) => Array.from(cpuBusyHistogram(model, model.cpus.indexOf(c), begin, end, buckets)));
   const total = new Array<number>(buckets).fill(0);
   for (const h of perCpu) h.forEach((v, b) => (total[b]! += v));
-  const out: Record<string, unknown> = { begin, end, buckets, cpus: cpus.length, t: Array.from({ length: buckets }, (_, b) => begin + b * w), total, perCpu };
+  const out: UsageAnswer = { begin, end, buckets, cpus: cpus.length, t: Array.from({ length: buckets }, (_, b) => begin + b * w), total, perCpu };
   const rows = p.ints('rows');
   if (rows) {
     const sel = new Array<number>(buckets).fill(0);
@@ -454,7 +482,7 @@ const usage: Handler = (l, p) => {
         }
       });
     }
-    out['selected'] = sel.map((v) => (w > 0 ? v / w : 0));
+    out.selected = sel.map((v) => (w > 0 ? v / w : 0));
   }
   return out;
 };
@@ -465,12 +493,12 @@ function statesRecord(d: Float64Array): Record<string, number> {
   return out;
 }
 
-const aggregate: Handler = (l, p) => {
+const aggregate: Handler<AggregateAnswer> = (l, p) => {
   const { begin, end } = range(l, p);
   const top = p.int('top', 50, 1, 100000);
   const rows = p.ints('rows');
   const model = l.a.kernel;
-  const out: Record<string, unknown> = { begin, end };
+  let kernelPart: Pick<AggregateAnswer, 'states' | 'threads' | 'cpus'> = { states: {}, threads: [], cpus: [] };
   if (model) {
     const chosen = rows ? rows.map((id) => threadOf(l, id)) : l.a.threads.filter((t) => t.kernelRow >= 0 && t.idleCpu < 0);
     const sum = new Float64Array(THREAD_STATE_NAMES.length);
@@ -482,30 +510,27 @@ const aggregate: Handler = (l, p) => {
         return { id: t.id, tid: t.tid, name: t.name, cpuTime: cpuTime(model, t.kernelRow, begin, end), states: d };
       });
     perThread.sort((a, b) => b.cpuTime - a.cpuTime || a.tid - b.tid);
-    out['states'] = statesRecord(sum);
-    out['threads'] = (rows ? perThread : perThread.slice(0, top)).map((t) => ({ ...t, states: statesRecord(t.states) }));
-    out['cpus'] = model.cpus
-      .map((c, i) => {
-        const busy = cpuBusyTime(model, i, begin, end);
-        return { cpu: c.cpu, busy, usage: end > begin ? busy / (end - begin) : 0 };
-      })
-      .sort((a, b) => a.cpu - b.cpu);
-  } else {
-    out['states'] = {};
-    out['threads'] = [];
-    out['cpus'] = [];
+    kernelPart = {
+      states: statesRecord(sum),
+      threads: (rows ? perThread : perThread.slice(0, top)).map((t) => ({ ...t, states: statesRecord(t.states) })),
+      cpus: model.cpus
+        .map((c, i) => {
+          const busy = cpuBusyTime(model, i, begin, end);
+          return { cpu: c.cpu, busy, usage: end > begin ? busy / (end - begin) : 0 };
+        })
+        .sort((a, b) => a.cpu - b.cpu),
+    };
   }
   const ix = l.a.events;
   const lo = firstAtOrAfter(ix, begin);
   const hi = firstAfter(ix, end);
   const counts = new Float64Array(ix.names.length);
   for (let k = lo; k < hi; k++) counts[ix.name[k]!]!++;
-  out['events'] = ix.names
+  const events = ix.names
     .map((name, i) => ({ name, count: counts[i]! }))
     .filter((e) => e.count > 0)
     .sort((a, b) => b.count - a.count || (a.name < b.name ? -1 : 1));
-  out['eventTotal'] = hi - lo;
-  return out;
+  return { begin, end, ...kernelPart, events, eventTotal: hi - lo };
 };
 
 // ── events table ────────────────────────────────────────────────────────────────────────────
@@ -582,11 +607,11 @@ function fieldsText(r: StreamReader): string {
   return parts.join(', ');
 }
 
-function rowJson(ix: EventIndex, k: number, r: StreamReader | undefined): Record<string, unknown> {
-  return { i: k, t: ix.time[k], cpu: ix.cpu[k], name: ix.names[ix.name[k]!], tid: ix.tid[k], trace: ix.streamTrace[ix.stream[k]!], fields: r ? fieldsText(r) : '' };
+function rowJson(ix: EventIndex, k: number, r: StreamReader | undefined): EventRowAnswer {
+  return { i: k, t: ix.time[k]!, cpu: ix.cpu[k]!, name: ix.names[ix.name[k]!]!, tid: ix.tid[k]!, trace: ix.streamTrace[ix.stream[k]!]!, fields: r ? fieldsText(r) : '' };
 }
 
-const events: Handler = (l, p) => {
+const events: Handler<EventsAnswer> = (l, p) => {
   const f = eventFilter(l, p);
   const offset = p.int('offset', 0, 0, 2 ** 32);
   const limit = p.int('limit', 100, 0, 1000);
@@ -595,12 +620,12 @@ const events: Handler = (l, p) => {
   const total = list ? list.length : ix.length;
   const numbers: number[] = [];
   for (let j = offset; j < Math.min(total, offset + limit); j++) numbers.push(list ? list[j]! : j);
-  const rows = new Map<number, Record<string, unknown>>();
+  const rows = new Map<number, EventRowAnswer>();
   decodeEvents(ix, l.readers, numbers, (k, r) => rows.set(k, rowJson(ix, k, r)));
   return { total, offset, rows: numbers.map((k) => rows.get(k) ?? rowJson(ix, k, undefined)) };
 };
 
-const eventsSeek: Handler = (l, p) => {
+const eventsSeek: Handler<EventsSeekAnswer> = (l, p) => {
   const t = p.num('t');
   const f = eventFilter(l, p);
   const list = matching(l, f);
@@ -616,15 +641,15 @@ const eventsSeek: Handler = (l, p) => {
   return { index: a };
 };
 
-const eventsNext: Handler = (l, p) => {
+const eventsNext: Handler<EventsNextAnswer> = (l, p) => {
   const tid = p.int('tid', undefined, -1, 2 ** 31 - 1);
   const t = p.num('t');
   const dir = p.oneOf('dir', ['next', 'prev'] as const, 'next');
   const ix = l.a.events;
   if (dir === 'next') {
-    for (let k = firstAfter(ix, t); k < ix.length; k++) if (ix.tid[k] === tid) return { i: k, t: ix.time[k], name: ix.names[ix.name[k]!] };
+    for (let k = firstAfter(ix, t); k < ix.length; k++) if (ix.tid[k] === tid) return { i: k, t: ix.time[k]!, name: ix.names[ix.name[k]!]! };
   } else {
-    for (let k = firstAtOrAfter(ix, t) - 1; k >= 0; k--) if (ix.tid[k] === tid) return { i: k, t: ix.time[k], name: ix.names[ix.name[k]!] };
+    for (let k = firstAtOrAfter(ix, t) - 1; k >= 0; k--) if (ix.tid[k] === tid) return { i: k, t: ix.time[k]!, name: ix.names[ix.name[k]!]! };
   }
   return { i: null };
 };
@@ -648,7 +673,7 @@ function intOf(v: unknown): number {
   return typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : -1;
 }
 
-function placeJson(l: Loaded, w: CodePlace): Record<string, unknown> {
+function placeJson(l: Loaded, w: CodePlace): WhereAnswer {
   const file = w.file ? resolve(w.file) : '';
   let available = false;
   if (file) {
@@ -661,11 +686,11 @@ function placeJson(l: Loaded, w: CodePlace): Record<string, unknown> {
   return { bin: w.bin, func: w.func, src: w.src, name: w.name, file, line: w.line, sourceAvailable: available && l.sources.has(file) };
 }
 
-const event: Handler = (l, p) => {
+const event: Handler<EventAnswer> = (l, p) => {
   const ix = l.a.events;
   const k = p.int('i', undefined, 0, Math.max(0, ix.length - 1));
   if (k >= ix.length) throw new HttpError(404, `no event ${k}`);
-  let out: Record<string, unknown> | undefined;
+  let out: EventAnswer | undefined;
   decodeEvents(ix, l.readers, [k], (_k, r) => {
     const sc = r.streamClass.cls;
     const rec = r.records;
@@ -685,7 +710,7 @@ const event: Handler = (l, p) => {
       let vpid = intOf(rec.sc['vpid'] ?? rec.ec['vpid']);
       if (vpid < 0) vpid = intOf(rec.sc['pid'] ?? rec.ec['pid']);
       const w = l.a.ust.ips[`${vpid}:${intOf(ip)}`];
-      if (w) out['where'] = placeJson(l, w);
+      if (w) out.where = placeJson(l, w);
     }
   });
   if (!out) throw new HttpError(404, `event ${k} could not be read again`);
@@ -704,12 +729,12 @@ function ustThreadsOf(l: Loaded, rows: number[] | undefined): { ust: number; row
   return out;
 }
 
-const ustEvents: Handler = (l, p) => {
+const ustEvents: Handler<UstEventsAnswer> = (l, p) => {
   const { begin, end } = range(l, p);
   const res = resolution(p, begin, end);
   const e = l.a.ust.events;
   const names = l.a.events.names;
-  const out: unknown[] = [];
+  const out: UstMarkerAnswer[] = [];
   for (const { ust, row } of ustThreadsOf(l, p.ints('rows'))) {
     const lo = e.offset[ust]!;
     const hi = e.offset[ust + 1]!;
@@ -720,19 +745,22 @@ const ustEvents: Handler = (l, p) => {
       const pxEnd = begin + (px + 1) * res;
       let j = k + 1;
       while (j < hi && e.time[j]! < pxEnd && e.time[j]! <= end) j++;
-      out.push({ row, t: e.time[k], i: e.index[k], name: names[e.name[k]!], n: j - k });
+      out.push({ row, t: e.time[k]!, i: e.index[k]!, name: names[e.name[k]!]!, n: j - k });
       k = j;
     }
   }
   return { events: out };
 };
 
+/** An interval of `/api/ust/spans` or `/api/flame` (`n` of them merged below a pixel). */
+type MergedInterval = Omit<UstSpanAnswer, 'name'>;
+
 /** Intervals of UST threads in [begin, end], sub-pixel ones merged per pixel and depth. */
-function intervalsJson(iv: UstIntervals, ust: number, row: number, begin: number, end: number, res: number, label: (what: number) => Record<string, unknown>, out: unknown[]): void {
+function intervalsJson<L extends object>(iv: UstIntervals, ust: number, row: number, begin: number, end: number, res: number, label: (what: number) => L, out: (MergedInterval & L)[]): void {
   const lo = iv.offset[ust]!;
   const hi = iv.offset[ust + 1]!;
   // Merging per depth: the last short interval kept at each depth.
-  const lastShort = new Map<number, { begin: number; end: number; n: number; longest: number; what: number; o: Record<string, unknown> }>();
+  const lastShort = new Map<number, { begin: number; end: number; n: number; longest: number; what: number; o: MergedInterval & L }>();
   for (let k = lo; k < hi; k++) {
     const b = iv.begin[k]!;
     const e = iv.end[k]!;
@@ -747,36 +775,36 @@ function intervalsJson(iv: UstIntervals, ust: number, row: number, begin: number
     if (prev && b - prev.end < res && Math.floor((b - begin) / res) === Math.floor((prev.begin - begin) / res)) {
       prev.end = Math.max(prev.end, e);
       prev.n++;
-      prev.o['end'] = prev.end;
-      prev.o['n'] = prev.n;
+      prev.o.end = prev.end;
+      prev.o.n = prev.n;
       if (e - b > prev.longest) {
         prev.longest = e - b;
         Object.assign(prev.o, label(iv.what[k]!));
       }
       continue;
     }
-    const o: Record<string, unknown> = { row, begin: b, end: e, depth: d, n: 1, ...label(iv.what[k]!) };
+    const o: MergedInterval & L = { row, begin: b, end: e, depth: d, n: 1, ...label(iv.what[k]!) };
     out.push(o);
     lastShort.set(d, { begin: b, end: e, n: 1, longest: e - b, what: iv.what[k]!, o });
   }
 }
 
-const ustSpans: Handler = (l, p) => {
+const ustSpans: Handler<UstSpansAnswer> = (l, p) => {
   const { begin, end } = range(l, p);
   const res = resolution(p, begin, end);
-  const out: unknown[] = [];
+  const out: UstSpanAnswer[] = [];
   const names = l.a.ust.spanNames;
-  for (const { ust, row } of ustThreadsOf(l, p.ints('rows'))) intervalsJson(l.a.ust.spans, ust, row, begin, end, res, (w) => ({ name: names[w] }), out);
+  for (const { ust, row } of ustThreadsOf(l, p.ints('rows'))) intervalsJson(l.a.ust.spans, ust, row, begin, end, res, (w) => ({ name: names[w]! }), out);
   return { spans: out };
 };
 
-const flame: Handler = (l, p) => {
+const flame: Handler<FlameAnswer> = (l, p) => {
   const row = p.int('row', undefined, 0, Math.max(0, l.a.threads.length - 1));
   threadOf(l, row);
   const { begin, end } = range(l, p);
   const res = resolution(p, begin, end);
   const fns = l.a.ust.functions;
-  const calls: unknown[] = [];
+  const calls: FlameCallAnswer[] = [];
   const stats = new Map<number, { calls: number; total: number; self: number; max: number }>();
   const iv = l.a.ust.calls;
   for (const { ust } of ustThreadsOf(l, [row])) {
@@ -825,7 +853,7 @@ function clipLen(b: number, e: number, t1: number, t2: number): number {
 
 const MAX_SOURCE = 2 * 1024 * 1024;
 
-const source: Handler = (l, p) => {
+const source: Handler<SourceAnswer> = (l, p) => {
   const asked = p.required('file');
   if (asked.includes('\0')) throw new HttpError(400, 'bad file name');
   const file = resolve(asked);
@@ -851,13 +879,14 @@ const source: Handler = (l, p) => {
   return { file, line, lines: out };
 };
 
-const criticalPath = async (l: Loaded, p: Params): Promise<unknown> => {
+const criticalPath = async (l: Loaded, p: Params): Promise<CriticalPathAnswer> => {
   const model = kernelOf(l);
   const row = p.int('row', undefined, 0, Math.max(0, l.a.threads.length - 1));
   const t = threadOf(l, row);
   if (t.kernelRow < 0) throw new HttpError(404, `thread row ${row} is not in the kernel trace`);
   const { begin, end } = range(l, p);
-  let mod: { criticalPath: (m: KernelModel, row: number, t1: number, t2: number) => unknown };
+  // Typed by the module's own signature: its result must still fit the answer type.
+  let mod: { criticalPath: (m: KernelModel, row: number, t1: number, t2: number) => CriticalPathAnswer };
   try {
     mod = await import('../analysis/critical-path/index.js');
   } catch {
@@ -866,7 +895,7 @@ const criticalPath = async (l: Loaded, p: Params): Promise<unknown> => {
   return mod.criticalPath(model, t.kernelRow, begin, end);
 };
 
-const deadlocksRoute: Handler = (l) => (l.deadlocks ??= deadlocksOf(l.set, l.a));
+const deadlocksRoute: Handler<DeadlocksAnswer> = (l) => (l.deadlocks ??= deadlocksOf(l.set, l.a));
 
 export const ROUTES: Record<string, (l: Loaded, p: Params) => unknown> = {
   '/api/trace': trace,

@@ -13,24 +13,9 @@ import { hexAddr } from '../analysis/ust/names.js';
 import { SymbolResolver } from '../symbols/resolver.js';
 import type { ServerAnalysis } from './analysis.js';
 
-export interface RowRef {
-  row: number;
-  tid: number;
-  name: string;
-}
+import type { DeadlocksAnswer, RowRef } from './api-types.js';
 
-export interface DeadlockLink {
-  waiter: RowRef;
-  lock: { label: string };
-  since: number;
-  holder: RowRef;
-}
-
-export interface DeadlocksAnswer {
-  deadlocks: { formedAt: number; endedAt: number | null; links: DeadlockLink[] }[];
-  hung: (RowRef & { since: number; what: string })[];
-  waitFor: { waiter: RowRef; lock: { label: string }; since: number; holder: RowRef | null }[];
-}
+export type { DeadlockLink, DeadlocksAnswer, RowRef } from './api-types.js';
 
 /** `account_a in lockorder (0x55…)`, a name, or the address (as `tracelane deadlocks` labels it). */
 function lockLabel(l: LockRef): string {

@@ -26,6 +26,7 @@ import { ROUTES, Loaded, RawBinary, RawJson } from './api.js';
 import { cacheFileFor, readCache, writeCache } from './cache.js';
 import { CompareAnswer } from './compare.js';
 import { HttpError, Params } from './params.js';
+import type { StatusAnswer } from './api-types.js';
 
 export interface ServeOptions {
   paths: string[];
@@ -48,15 +49,8 @@ export interface ServeOptions {
   warn?: (line: string) => void;
 }
 
-export interface ServerStatus {
-  state: 'loading' | 'ready' | 'failed';
-  phase: string;
-  progress: number;
-  fromCache: boolean;
-  message: string;
-  error: string | null;
-  elapsedMs: number;
-}
+/** `/api/status` (its answer type is in api-types.ts). */
+export type ServerStatus = StatusAnswer;
 
 export interface RunningServer {
   url: string;

@@ -4,183 +4,43 @@
  * queries (`/api/states`, binary form) arrive as typed arrays, the thread list as columns, so
  * big answers never stall the page.
  */
+import type { ThreadAnswer } from '../../src/server/api-types.js';
 import type { Runs } from './runs.js';
 import { fromColumns, type ThreadColumns } from './thread-columns.js';
 
-export interface TraceInfo {
-  name: string;
-  paths: string[];
-  origin: string;
-  start: number;
-  end: number;
-  events: number;
-  hasKernel: boolean;
-  hasUst: boolean;
-  traces: { name: string; domain: string; events: number }[];
-  cpus: number[];
-  threadStates: string[];
-  threadStateLabels: string[];
-  cpuStates: string[];
-  syscalls: string[];
-}
-
-export interface ThreadInfo {
-  id: number;
-  tid: number;
-  pid: number;
-  ppid: number;
-  name: string;
-  names: string[];
-  begin: number;
-  end: number;
-  cpuTime: number;
-  idleCpu: number;
-  ust: boolean;
-  ustEvents: number;
-  hasCalls: boolean;
-}
-
-export interface Resources {
-  cpus: { id: number; cpu: number }[];
-  irqs: { id: number; cpu: number; kind: string; num: number; name: string }[];
-}
-
-export interface Status {
-  state: 'loading' | 'ready' | 'failed';
-  phase: string;
-  progress: number;
-  message: string;
-  error: string | null;
-}
-
-export interface StateAt {
-  id: number;
-  state: string;
-  label: string;
-  begin: number;
-  end: number;
-  cpu: number;
-  syscall: string | null;
-  tid?: number;
-  name?: string;
-  waker?: { kind: string; tid?: number; name?: string; cpu?: number; label: string; t: number };
-}
-
-export interface Wakeup {
-  t: number;
-  runAt: number | null;
-  to: number;
-  toTid: number;
-  cpu: number;
-  targetCpu: number;
-  fromKind: string;
-  from: number;
-  fromTid?: number;
-}
-
-export interface Migration {
-  t: number;
-  id: number;
-  tid: number;
-  from: number;
-  to: number;
-}
-
-export interface Usage {
-  begin: number;
-  end: number;
-  cpus: number;
-  t: number[];
-  total: number[];
-  selected?: number[];
-}
-
-export interface Aggregate {
-  begin: number;
-  end: number;
-  states: Record<string, number>;
-  threads: { id: number; tid: number; name: string; cpuTime: number; states: Record<string, number> }[];
-  cpus: { cpu: number; busy: number; usage: number }[];
-  events: { name: string; count: number }[];
-  eventTotal: number;
-}
-
-export interface EventRow {
-  i: number;
-  t: number;
-  cpu: number;
-  name: string;
-  tid: number;
-  trace: number;
-  fields: string;
-}
-
-export interface Where {
-  bin?: string;
-  func?: string;
-  src?: string;
-  file?: string;
-  line?: number;
-  sourceAvailable?: boolean;
-}
-
-export interface EventDetail extends EventRow {
-  scopes: Record<string, unknown>;
-  where: Where | null;
-}
-
-export interface UstMarker {
-  row: number;
-  t: number;
-  i: number;
-  name: string;
-  n: number;
-}
-
-export interface UstSpan {
-  row: number;
-  name: string;
-  begin: number;
-  end: number;
-  depth: number;
-  n: number;
-}
-
-export interface FlameCall {
-  begin: number;
-  end: number;
-  depth: number;
-  func: string;
-  src: string;
-  n: number;
-}
-
-export interface FunctionStats {
-  func: string;
-  src: string;
-  file?: string;
-  line?: number;
-  calls: number;
-  total: number;
-  self: number;
-  max: number;
-}
-
-export interface PathThread {
-  row: number;
-  tid: number;
-  name: string;
-}
-
-/** `/api/critical-path`: src/analysis/critical-path's result. */
-export interface CriticalPath {
-  thread: PathThread;
-  begin: number;
-  end: number;
-  segments: { start: number; end: number; duration: number; thread: PathThread; type: string; detail: string; preemptedBy?: (PathThread & { duration: number })[] }[];
-  handoffs: { fromTime: number; toTime: number; from: PathThread; to: PathThread }[];
-  summary: { total: number; byThread: (PathThread & { duration: number; pct: number })[]; byType: { type: string; duration: number; pct: number }[] };
-}
+// The answer types are the server's own (src/server/api-types.ts), under the page's names.
+export type {
+  AggregateAnswer as Aggregate,
+  ArrowsAnswer as Arrows,
+  CriticalPathAnswer as CriticalPath,
+  DeadlocksAnswer as Deadlocks,
+  EventAnswer as EventDetail,
+  EventRowAnswer as EventRow,
+  EventsAnswer as EventsPage,
+  EventsNextAnswer as EventsNext,
+  EventsSeekAnswer as EventsSeek,
+  FlameAnswer as Flame,
+  FlameCallAnswer as FlameCall,
+  FunctionStatsAnswer as FunctionStats,
+  MigrationAnswer as Migration,
+  PathThreadAnswer as PathThread,
+  ResourcesAnswer as Resources,
+  RowRef,
+  SourceAnswer as Source,
+  StateAtAnswer as StateAt,
+  StatusAnswer as Status,
+  ThreadsAnswer as Threads,
+  ThreadAnswer as ThreadInfo,
+  TraceAnswer as TraceInfo,
+  UsageAnswer as Usage,
+  UstEventsAnswer as UstEvents,
+  UstMarkerAnswer as UstMarker,
+  UstSpanAnswer as UstSpan,
+  UstSpansAnswer as UstSpans,
+  WaitLink,
+  WakeupAnswer as Wakeup,
+  WhereAnswer as Where,
+} from '../../src/server/api-types.js';
 
 export class ApiError extends Error {
   constructor(
@@ -247,7 +107,7 @@ export async function fetchStates(table: 'threads' | 'cpus' | 'irqs', rows: numb
 }
 
 /** `/api/threads`, parsed in the worker (thousands of threads: tens of ms of JSON.parse). */
-export async function fetchThreads(): Promise<ThreadInfo[]> {
+export async function fetchThreads(): Promise<ThreadAnswer[]> {
   const c = (await askWorker(apiUrl('threads'), 'threads')).threads;
   return c ? fromColumns(c) : [];
 }
@@ -259,24 +119,4 @@ function askWorker(path: string, kind: 'states' | 'threads'): Promise<WorkerRepl
     waiting.set(s, { resolve, reject });
     dataWorker().postMessage({ seq: s, url, kind });
   });
-}
-
-/** `/api/deadlocks`: wait-for cycles, hung threads and who waits for whom at the end. */
-export interface RowRef {
-  row: number;
-  tid: number;
-  name: string;
-}
-
-export interface WaitLink {
-  waiter: RowRef;
-  lock: { label: string };
-  since: number;
-  holder: RowRef | null;
-}
-
-export interface Deadlocks {
-  deadlocks: { formedAt: number; endedAt: number | null; links: (WaitLink & { holder: RowRef })[] }[];
-  hung: (RowRef & { since: number; what: string })[];
-  waitFor: WaitLink[];
 }

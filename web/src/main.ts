@@ -59,6 +59,16 @@ async function main(): Promise<void> {
   document.title = `${trace.name} — tracelane`;
   $('trace-name').textContent = trace.name;
   $('trace-meta').textContent = `${trace.events.toLocaleString('en-US')} events · ${threads.length} threads · ${trace.cpus.length} CPUs`;
+  // The reading's warnings (several kernel traces, discarded events…) stay in sight: the first
+  // one in the toolbar, all of them in its tooltip.
+  if (trace.warnings.length > 0) {
+    const w = document.createElement('span');
+    w.id = 'trace-warnings';
+    w.style.cssText = 'color: var(--error); display: inline-block; max-width: 45em; overflow: hidden; text-overflow: ellipsis; white-space: nowrap';
+    w.textContent = `⚠ ${trace.warnings[0]}${trace.warnings.length > 1 ? ` (+${trace.warnings.length - 1} more)` : ''}`;
+    w.title = trace.warnings.join('\n');
+    $('trace-meta').after(w);
+  }
   $('loading').remove();
 
   // Built in steps, giving the browser a turn between them: with thousands of threads each step
