@@ -32,26 +32,15 @@ import { isMapEvent, ProcessMaps } from '../symbols/process-maps.js';
 import { SymbolResolver } from '../symbols/resolver.js';
 import { EventIndexBuilder, type EventIndex } from './event-index.js';
 import { UstTimeline, type UstTimelineData } from './ust-timeline.js';
-import type { IrqRowAnswer, TraceEntry } from './api-types.js';
+import type { IrqRowAnswer, ThreadAnswer, TraceEntry } from './api-types.js';
 
 /** Bumped whenever the shape of `ServerAnalysis` changes (old cache files are then ignored). */
 export const ANALYSIS_VERSION = 1;
 
-export interface ThreadRow {
-  id: number;
-  tid: number;
-  pid: number;
-  ppid: number;
-  name: string;
-  names: string[];
-  begin: number;
-  end: number;
-  cpuTime: number;
-  idleCpu: number;
+/** A `/api/threads` row (its `ust` flag is derived when answering) and where its kernel states are. */
+export interface ThreadRow extends Omit<ThreadAnswer, 'ust'> {
   /** Kernel thread row (-1: a user-space thread the kernel trace does not know). */
   kernelRow: number;
-  ustEvents: number;
-  hasCalls: boolean;
 }
 
 /** An IRQ row: `/api/resources` answers them as they are. */

@@ -14,17 +14,10 @@ import { GrowableF64, GrowableI32 } from '../store/growable.js';
 import type { CodeLocation, ProcessMaps } from '../symbols/process-maps.js';
 import { toNumber } from '../symbols/process-maps.js';
 import type { SymbolResolver } from '../symbols/resolver.js';
+import type { WhereAnswer } from './api-types.js';
 
 /** A resolved code location (babeltrace2's strings plus the file and line for the source view). */
-export interface CodePlace {
-  bin: string;
-  func: string;
-  src: string;
-  /** Short function name for labels ('' unknown). */
-  name: string;
-  file: string;
-  line: number;
-}
+export type CodePlace = Omit<WhereAnswer, 'sourceAvailable'>;
 
 /** Per-thread columns, grouped by thread (CSR): thread t's items are offset[t] … offset[t+1]-1. */
 export interface UstEvents {
