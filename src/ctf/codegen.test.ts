@@ -143,3 +143,30 @@ function shiftedBy3(bytes: number[]): number[] {
   out.push(carry);
   return out;
 }
+
+test('short fixed arrays of scalars are unrolled, with the whole-array bounds check first', () => {
+  const args = struct([['args', { kind: 'array', element: int(16, 8), length: 3 } as FieldClass]]);
+  const { decode, source } = compileScope('event-payload', args, {}, 'args');
+  assert.doesNotMatch(source, /for \(/, 'no loop');
+  const rec = makeRecord(args) as Record<string, unknown>;
+  const st = state([1, 0, 2, 0, 3, 0], 0);
+  decode(st, rec, noRecords);
+  assert.deepEqual(rec, { args: [1, 2, 3] });
+  assert.equal(st.pos, 48);
+  // Truncated: the same message as the loop's (the whole array, from its start).
+  assert.throws(() => decode(state([1, 0, 2, 0, 3], 0), makeRecord(args) as Record<string, unknown>, noRecords), {
+    message: 'field of 48 bits at bit 0 runs past the end of the packet content (bit 40)',
+  });
+});
+
+test('a 64-bit clock field sets the clock from the halves it was read as', () => {
+  const ts: IntegerClass = { ...int(64, 8), roles: ['default-clock-timestamp'] };
+  const header = struct([['timestamp', ts]]);
+  const { decode, source } = compileScope('event-header', header, {}, 'header');
+  assert.doesNotMatch(source, /setClock/);
+  const st = state([0x01, 0x00, 0x00, 0x80, 0x05, 0x00, 0x00, 0xf0], 0);
+  decode(st, makeRecord(header) as Record<string, unknown>, noRecords);
+  assert.equal(st.clockHi, 0xf0000005);
+  assert.equal(st.clockLo, 0x80000001);
+  assert.equal(st.clockSet, true);
+});

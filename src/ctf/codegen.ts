@@ -151,6 +151,9 @@ export interface CompiledScope {
 
 export class CodegenError extends Error {}
 
+/** Fixed arrays of scalars up to this length are decoded without a loop. */
+const UNROLLED_ELEMENTS = 16;
+
 /** Most elements an array of possibly empty elements (e.g. empty structs) may have. */
 const MAX_EMPTY_ELEMENTS = 1 << 24;
 
@@ -455,10 +458,13 @@ class Generator {
     }
   }
 
-  private roleCode(fc: IntegerClass, value: string): void {
+  /** `halves`: the uint32 halves a 64-bit unsigned field was read as (the clock takes them as is). */
+  private roleCode(fc: IntegerClass, value: string, halves?: [string, string]): void {
     for (const role of fc.roles ?? []) {
       if (role === 'default-clock-timestamp') {
-        if (fc.size === 64) this.line(`rt.setClock(st, ${value}); st.clockSet = true;`);
+        // Splitting the value again would cost a float division and modulo per event.
+        if (fc.size === 64 && halves) this.line(`st.clockHi = ${halves[0]}; st.clockLo = ${halves[1]}; st.clockSet = true;`);
+        else if (fc.size === 64) this.line(`rt.setClock(st, ${value}); st.clockSet = true;`);
         else if (fc.size < 32) {
           // The wrap rule inline (see runtime.updateClock): new low bits below the current ones
           // mean the counter wrapped once.
@@ -494,6 +500,7 @@ class Generator {
     this.check(String(size));
     const shift = this.known >= 8 ? this.phase % 8 : -1;
     const byteAligned = shift === 0 && (size === 8 || size === 16 || size === 32 || size === 64);
+    let halves: [string, string] | undefined;
     if (byteAligned) {
       const s = fc.signed ? 'Int' : 'Uint';
       if (size === 8) this.line(`${target} = ${fc.signed ? 'dv.getInt8(p >>> 3)' : 'u8[p >>> 3]'};`);
@@ -501,6 +508,7 @@ class Generator {
       else {
         const hi = this.v('h');
         const lo = this.v('l');
+        if (!fc.signed) halves = [hi, lo];
         const [hiOff, loOff] = le ? ['4', '0'] : ['0', '4'];
         this.line(
           `const ${hi} = dv.get${s}32((p >>> 3) + ${hiOff}, ${le}), ${lo} = dv.getUint32((p >>> 3) + ${loOff}, ${le});`,
@@ -524,7 +532,7 @@ class Generator {
     }
     this.line(`p += ${size};`);
     this.advanced(size);
-    this.roleCode(fc, target);
+    this.roleCode(fc, target, halves);
   }
 
   private float(size: 32 | 64, align: number, le: boolean, target: string): void {
@@ -580,6 +588,17 @@ class Generator {
       }
       const last = lastOrderOf(element);
       if (last !== undefined) this.order = last;
+      return;
+    }
+    if (fixed && !isCompound(element) && basicSize(element) !== undefined && Number(length) <= UNROLLED_ELEMENTS) {
+      // Short arrays of scalars (syscall arguments): straight-line code, each element at a
+      // position known statically, no loop and no per-element alignment arithmetic.
+      const a = this.v('a');
+      const n = Number(length);
+      this.line(`const ${a} = ${target};`);
+      this.line(`if (${n * minSizeOf(element)} > L - p) rt.outOfBounds(p, ${n * minSizeOf(element)}, L);`);
+      this.line(`if (${a}.length !== ${n}) ${a}.length = ${n};`);
+      for (let k = 0; k < n; k++) this.field(element, `${a}[${k}]`, frames);
       return;
     }
     const a = this.v('a');
