@@ -170,3 +170,25 @@ test('a 64-bit clock field sets the clock from the halves it was read as', () =>
   assert.equal(st.clockLo, 0x80000001);
   assert.equal(st.clockSet, true);
 });
+
+test('a run of fixed-size fields has one bounds check, and a short packet still names the first field that does not fit', () => {
+  const run = struct([
+    ['a', int(32, 8)],
+    ['b', int(16, 8)],
+    ['c', int(64, 8)],
+  ]);
+  const { decode, source } = compileScope('event-payload', run, {}, 'run');
+  assert.equal(source.match(/OutOfBounds/g)?.length, 1, source);
+  const full = [1, 0, 0, 0, 2, 0, 3, 0, 0, 0, 0, 0, 0, 0];
+  const rec = makeRecord(run) as Record<string, unknown>;
+  decode(state(full, 0), rec, noRecords);
+  assert.deepEqual(rec, { a: 1, b: 2, c: 3 });
+  // 7 bytes: a and b fit, c (bits 48..111) does not.
+  assert.throws(() => decode(state(full.slice(0, 7), 0), makeRecord(run) as Record<string, unknown>, noRecords), {
+    message: 'field of 64 bits at bit 48 runs past the end of the packet content (bit 56)',
+  });
+  // 5 bytes: b (bits 32..47) is the first that does not fit.
+  assert.throws(() => decode(state(full.slice(0, 5), 0), makeRecord(run) as Record<string, unknown>, noRecords), {
+    message: 'field of 16 bits at bit 32 runs past the end of the packet content (bit 40)',
+  });
+});

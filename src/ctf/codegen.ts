@@ -151,6 +151,55 @@ export interface CompiledScope {
 
 export class CodegenError extends Error {}
 
+const CHECK_LINE = /^(\s*)if \(p \+ (\d+) > L\) rt\.outOfBounds\(p, \2, L\);$/;
+const ALIGN_CHECK_LINE = /^(\s*)if \(p > L\) rt\.outOfBounds\(p, 0, L\);$/;
+const ADVANCE_LINE = /^(\s*)p \+= (\d+);$/;
+/** Lines that neither move `p` nor branch: reads and stores between two checks. */
+const MOVES_OR_BRANCHES = /[{}]|^\s*(if|for|while|switch|case|break|throw|return|else)\b|(^|[^\w.])p\s*[-+]?=(?!=)/;
+
+/**
+ * One bounds check for each straight run of fixed-size fields instead of one per field: where
+ * only constant advances (`p += n`) separate the checks, the last field's end is checked first,
+ * and only when that fails does `rt.fieldsOutOfBounds` find the first field that does not fit,
+ * to throw exactly the error the field-by-field checks would have thrown.
+ */
+export function mergeBoundsChecks(lines: string[], constant: (v: unknown) => string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const first = CHECK_LINE.exec(lines[i]!) ?? ALIGN_CHECK_LINE.exec(lines[i]!);
+    if (!first) {
+      out.push(lines[i]!);
+      continue;
+    }
+    const indent = first[1]!;
+    // Pairs (offset from the first check, bits) of every check of the run.
+    const fields = [0, first[2] === undefined ? 0 : Number(first[2])];
+    const body: string[] = [];
+    let offset = 0;
+    let j = i + 1;
+    for (; j < lines.length; j++) {
+      const line = lines[j]!;
+      const check = CHECK_LINE.exec(line) ?? ALIGN_CHECK_LINE.exec(line);
+      const advance = ADVANCE_LINE.exec(line);
+      if (check && check[1] === indent) fields.push(offset, check[2] === undefined ? 0 : Number(check[2]));
+      else if (advance && advance[1] === indent) {
+        offset += Number(advance[2]);
+        body.push(line);
+      } else if (line.startsWith(indent) && !MOVES_OR_BRANCHES.test(line)) body.push(line);
+      else break;
+    }
+    if (fields.length === 2) {
+      out.push(lines[i]!);
+      continue;
+    }
+    let end = 0;
+    for (let k = 0; k < fields.length; k += 2) end = Math.max(end, fields[k]! + fields[k + 1]!);
+    out.push(`${indent}if (p + ${end} > L) rt.fieldsOutOfBounds(p, ${constant(fields)}, L);`, ...body);
+    i = j - 1;
+  }
+  return out;
+}
+
 /** Fixed arrays of scalars up to this length are decoded without a loop. */
 const UNROLLED_ELEMENTS = 16;
 
@@ -316,7 +365,7 @@ class Generator {
 
   body(): string {
     this.flush();
-    return this.lines.join('\n');
+    return mergeBoundsChecks(this.lines, (v) => this.constant(v)).join('\n');
   }
 
   line(s: string): void {
@@ -596,7 +645,7 @@ class Generator {
       const a = this.v('a');
       const n = Number(length);
       this.line(`const ${a} = ${target};`);
-      this.line(`if (${n * minSizeOf(element)} > L - p) rt.outOfBounds(p, ${n * minSizeOf(element)}, L);`);
+      this.check(String(n * minSizeOf(element)));
       this.line(`if (${a}.length !== ${n}) ${a}.length = ${n};`);
       for (let k = 0; k < n; k++) this.field(element, `${a}[${k}]`, frames);
       return;

@@ -45,6 +45,19 @@ export function outOfBounds(pos: number, size: number, limit: number): never {
   );
 }
 
+/**
+ * The error of the first field of a run that runs past `limit`: `fields` holds (offset from
+ * `pos`, bits) pairs in decoding order (see codegen's `mergeBoundsChecks`).
+ */
+export function fieldsOutOfBounds(pos: number, fields: readonly number[], limit: number): never {
+  for (let k = 0; k < fields.length; k += 2) {
+    const at = pos + fields[k]!;
+    const size = fields[k + 1]!;
+    if (size === 0 ? at > limit : at + size > limit) outOfBounds(at, size, limit);
+  }
+  throw new DecodeError(`fields of a run at bit ${pos} run past the end of the packet content (bit ${limit})`, pos);
+}
+
 /** Reads an unsigned little-endian bit field of `size` (1..64) bits at bit `pos`. */
 export function readBitsLE(u8: Uint8Array, pos: number, size: number): number | bigint {
   // Wider than 48 bits: two halves of at most 32 bits each, without BigInt when it fits 2^53.
