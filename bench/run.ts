@@ -5,7 +5,9 @@
  * --output none` vs `babeltrace2 -o dummy` (decode everything, print nothing), and text output to
  * /dev/null for both (checked byte for byte once, through md5sum). Prints events/s and the ratio;
  * the ratio is what to report, absolute numbers on a shared 2-core machine are noisy. Peak RSS
- * comes from /usr/bin/time when present.
+ * and CPU time come from /usr/bin/time when present; user-space instructions (`perf stat`, one
+ * run each, when perf works) give a ratio that the machine's load does not move. tracelane
+ * decodes on one thread here (`--jobs 1`), as the target says; several threads are benched below.
  *
  * Besides the shared corpus, the bench records two large traces itself (bench/large-traces.ts,
  * cached in bench/.work): a perf kernel trace of `xz -T2` and an LTTng-UST trace of calcjob.
@@ -39,13 +41,15 @@ const CANDIDATES = [
 
 interface Timing {
   seconds: number;
+  /** User + system CPU seconds (undefined without GNU time). */
+  cpu?: number;
   rssKiB?: number;
 }
 
 const hasGnuTime = existsSync('/usr/bin/time');
 
 function timed(cmd: string, args: string[]): Timing {
-  const full = hasGnuTime ? ['/usr/bin/time', ['-f', '%M', cmd, ...args]] : [cmd, args];
+  const full = hasGnuTime ? ['/usr/bin/time', ['-f', '%M %U %S', cmd, ...args]] : [cmd, args];
   const start = process.hrtime.bigint();
   const r = spawnSync(full[0] as string, full[1] as string[], {
     env: { ...process.env, TZ: 'UTC' },
@@ -55,8 +59,22 @@ function timed(cmd: string, args: string[]): Timing {
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr?.toString().slice(-500)}`);
   const lines = r.stderr?.toString().trim().split('\n') ?? [];
-  const rss = hasGnuTime ? Number(lines[lines.length - 1]) : undefined;
-  return { seconds, rssKiB: Number.isFinite(rss) ? rss : undefined };
+  const [rss, user, sys] = hasGnuTime ? (lines[lines.length - 1] ?? '').split(' ').map(Number) : [];
+  const cpu = user !== undefined && sys !== undefined ? user + sys : Number.NaN;
+  return { seconds, cpu: Number.isFinite(cpu) ? cpu : undefined, rssKiB: rss !== undefined && Number.isFinite(rss) ? rss : undefined };
+}
+
+/** User-space instructions of one run (`perf stat`), or undefined when perf cannot count. */
+function instructions(cmd: string, args: string[]): number | undefined {
+  const r = spawnSync('perf', ['stat', '-x', ',', '-e', 'instructions:u', cmd, ...args], {
+    env: { ...process.env, TZ: 'UTC' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+    maxBuffer: 1 << 26,
+  });
+  if (r.status !== 0) return undefined;
+  const line = r.stderr?.toString().split('\n').find((l) => l.includes('instructions'));
+  const n = Number(line?.split(',')[0]);
+  return Number.isFinite(n) && n > 0 ? n : undefined;
 }
 
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -108,18 +126,26 @@ function decodeRow(label: string, trace: string, rounds: number): string[] {
   const theirs: Timing[] = [];
   const oursText: Timing[] = [];
   const theirsText: Timing[] = [];
+  const oursNone = [cli, 'events', '--output', 'none', '--jobs', '1', trace];
   for (let i = 0; i < rounds; i++) {
-    ours.push(timed(process.execPath, [cli, 'events', '--output', 'none', trace]));
+    ours.push(timed(process.execPath, oursNone));
     theirs.push(timed('babeltrace2', ['-o', 'dummy', trace]));
     oursText.push(timed(process.execPath, [cli, 'events', trace]));
     theirsText.push(timed('babeltrace2', [trace]));
   }
   const same = sameText(trace);
+  const ourInstructions = instructions(process.execPath, oursNone);
+  const theirInstructions = instructions('babeltrace2', ['-o', 'dummy', trace]);
   const o = best(ours);
   const t = best(theirs);
   const ot = best(oursText);
   const tt = best(theirsText);
   const rate = (s: number) => `${(events / s / 1e6).toFixed(2)} M/s`;
+  const cpuRatio = (a: Timing[], b: Timing[]) => {
+    const ca = Math.min(...a.map((x) => x.cpu ?? Infinity));
+    const cb = Math.min(...b.map((x) => x.cpu ?? Infinity));
+    return Number.isFinite(ca) && Number.isFinite(cb) ? `${(cb / ca).toFixed(2)}x` : '-';
+  };
   return [
     label,
     String(events),
@@ -127,6 +153,8 @@ function decodeRow(label: string, trace: string, rounds: number): string[] {
     rate(o.seconds),
     rate(t.seconds),
     `${(t.seconds / o.seconds).toFixed(2)}x`,
+    cpuRatio(ours, theirs),
+    ourInstructions && theirInstructions ? `${(theirInstructions / ourInstructions).toFixed(2)}x` : '-',
     rate(ot.seconds),
     rate(tt.seconds),
     `${(tt.seconds / ot.seconds).toFixed(2)}x`,
@@ -149,8 +177,9 @@ async function main(): Promise<void> {
     const trace = join(traces, rel);
     if (existsSync(trace)) rows.push(decodeRow(rel, trace, ROUNDS));
   }
-  printTable(['trace', 'events', 'MB', 'ours none', 'bt2 dummy', 'ratio', 'ours text', 'bt2 text', 'ratio', 'text vs bt2', 'RSS none', 'RSS text'], rows);
-  console.log(`\n(best of ${ROUNDS} alternating runs each, ${LARGE_ROUNDS} for the recorded traces; times include process start-up)`);
+  printTable(['trace', 'events', 'MB', 'ours none', 'bt2 dummy', 'ratio', 'CPU ratio', 'instr. ratio', 'ours text', 'bt2 text', 'ratio', 'text vs bt2', 'RSS none', 'RSS text'], rows);
+  console.log(`\n(best of ${ROUNDS} alternating runs each, ${LARGE_ROUNDS} for the recorded traces; times include process start-up;`);
+  console.log(' ratios of wall time, of CPU time (user + system) and of user-space instructions, babeltrace2 / tracelane)');
   await parallelBench(large.length ? large.map((l) => ({ name: l.name, path: l.path })) : [], LARGE_ROUNDS);
   const perf = large.find((l) => l.kind === 'kernel');
   kernelBench(traces, cli, ROUNDS, perf ? [{ name: perf.name, path: perf.path }] : []);
