@@ -119,7 +119,12 @@ function best(ts: Timing[]): Timing {
   return ts.reduce((a, b) => (b.seconds < a.seconds ? b : a));
 }
 
-function decodeRow(label: string, trace: string, rounds: number): string[] {
+/** Node's own start-up (`node -e 0`, best of 5): no Node program finishes faster. */
+function nodeStartup(): number {
+  return best(Array.from({ length: 5 }, () => timed(process.execPath, ['-e', '0']))).seconds;
+}
+
+function decodeRow(label: string, trace: string, rounds: number, startup: number): string[] {
   const events = eventCount(trace);
   const mb = dirSize(trace) / 1e6;
   const ours: Timing[] = [];
@@ -155,6 +160,8 @@ function decodeRow(label: string, trace: string, rounds: number): string[] {
     `${(t.seconds / o.seconds).toFixed(2)}x`,
     cpuRatio(ours, theirs),
     ourInstructions && theirInstructions ? `${(theirInstructions / ourInstructions).toFixed(2)}x` : '-',
+    // The whole run that "10x babeltrace2" allows, against Node's start-up alone.
+    `${(t.seconds / 10).toFixed(3)} s${t.seconds / 10 < startup ? ' < start-up' : ''}`,
     rate(ot.seconds),
     rate(tt.seconds),
     `${(tt.seconds / ot.seconds).toFixed(2)}x`,
@@ -172,14 +179,16 @@ async function main(): Promise<void> {
   }
   const large = await largeTraces(root, cli, (s) => console.error(`bench: ${s}`));
   const rows: string[][] = [];
-  for (const l of large) rows.push(decodeRow(l.name, l.path, LARGE_ROUNDS));
+  const startup = nodeStartup();
+  for (const l of large) rows.push(decodeRow(l.name, l.path, LARGE_ROUNDS, startup));
   for (const rel of CANDIDATES) {
     const trace = join(traces, rel);
-    if (existsSync(trace)) rows.push(decodeRow(rel, trace, ROUNDS));
+    if (existsSync(trace)) rows.push(decodeRow(rel, trace, ROUNDS, startup));
   }
-  printTable(['trace', 'events', 'MB', 'ours none', 'bt2 dummy', 'ratio', 'CPU ratio', 'instr. ratio', 'ours text', 'bt2 text', 'ratio', 'text vs bt2', 'RSS none', 'RSS text'], rows);
+  printTable(['trace', 'events', 'MB', 'ours none', 'bt2 dummy', 'ratio', 'CPU ratio', 'instr. ratio', '10x = run in', 'ours text', 'bt2 text', 'ratio', 'text vs bt2', 'RSS none', 'RSS text'], rows);
   console.log(`\n(best of ${ROUNDS} alternating runs each, ${LARGE_ROUNDS} for the recorded traces; times include process start-up;`);
-  console.log(' ratios of wall time, of CPU time (user + system) and of user-space instructions, babeltrace2 / tracelane)');
+  console.log(' ratios of wall time, of CPU time (user + system) and of user-space instructions, babeltrace2 / tracelane;');
+  console.log(` "10x = run in": a tenth of babeltrace2's time; Node's own start-up, \`node -e 0\`, takes ${startup.toFixed(3)} s here)`);
   await parallelBench(large.length ? large.map((l) => ({ name: l.name, path: l.path })) : [], LARGE_ROUNDS);
   const perf = large.find((l) => l.kind === 'kernel');
   kernelBench(traces, cli, ROUNDS, perf ? [{ name: perf.name, path: perf.path }] : []);
