@@ -28,9 +28,9 @@ function seconds(f: () => void): number {
   return Number(process.hrtime.bigint() - t) / 1e9;
 }
 
-function wall(cmd: string, args: string[]): number | undefined {
+function wall(cmd: string, args: string[], env: Record<string, string> = {}): number | undefined {
   const t = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'ignore'], env: { ...process.env, TZ: 'UTC' } });
+  const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'ignore'], env: { ...process.env, TZ: 'UTC', ...env } });
   if (r.status !== 0) return undefined;
   return Number(process.hrtime.bigint() - t) / 1e9;
 }
@@ -76,11 +76,16 @@ export function kernelBench(tracesDir: string, cli: string, rounds: number, extr
     }
     let ours = Infinity;
     let theirs = Infinity;
+    let cached = Infinity;
     const dir = mkdtempSync(join(tmpdir(), 'tracelane-bench-'));
     try {
       symlinkSync(trace, join(dir, 'kernel'));
+      // A report after another one on the same trace: the model comes from the cache.
+      const cacheEnv = { TRACELANE_CACHE_DIR: join(dir, 'cache') };
+      wall(process.execPath, [cli, 'cpu', '--json', trace], cacheEnv);
       for (let i = 0; i < rounds; i++) {
-        ours = Math.min(ours, wall(process.execPath, [cli, 'cpu', '--json', trace]) ?? Infinity);
+        ours = Math.min(ours, wall(process.execPath, [cli, 'cpu', '--json', '--no-cache', trace]) ?? Infinity);
+        cached = Math.min(cached, wall(process.execPath, [cli, 'cpu', '--json', trace], cacheEnv) ?? Infinity);
         if (haveCputop && lttng) theirs = Math.min(theirs, wall('lttng-cputop-mi', ['--no-intersection', '--skip-validation', '--limit', '1000000', join(dir, 'kernel')]) ?? Infinity);
       }
     } finally {
@@ -98,9 +103,10 @@ export function kernelBench(tracesDir: string, cli: string, rounds: number, extr
       `${ours.toFixed(2)} s`,
       Number.isFinite(theirs) ? `${theirs.toFixed(2)} s` : '-',
       Number.isFinite(theirs) ? `${(theirs / ours).toFixed(1)}x` : '-',
+      `${cached.toFixed(2)} s`,
     ]);
   }
-  const header = ['kernel trace', 'events', 'decode', 'decode+layouts', 'decode+model', 'model/decode', 'model w/o syscalls', 'tracelane cpu', 'lttng-cputop', 'ratio'];
+  const header = ['kernel trace', 'events', 'decode', 'decode+layouts', 'decode+model', 'model/decode', 'model w/o syscalls', 'tracelane cpu', 'lttng-cputop', 'ratio', 'cpu, model cached'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const fmt = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
   console.log('');
@@ -109,7 +115,8 @@ export function kernelBench(tracesDir: string, cli: string, rounds: number, extr
   for (const r of rows) console.log(fmt(r));
   console.log(
     `\n(decode, decode+layouts, decode+model: in process, best of ${rounds}, time from the first event to the frozen model;` +
-      ` tracelane cpu vs lttng-cputop --no-intersection --skip-validation: wall time with start-up, best of ${rounds}${haveCputop ? '' : '; lttng-cputop not installed'})`,
+      ` tracelane cpu --no-cache vs lttng-cputop --no-intersection --skip-validation: wall time with start-up, best of ${rounds}${haveCputop ? '' : '; lttng-cputop not installed'};` +
+      ' cpu, model cached: the same report when an earlier one left the model in the cache)',
   );
 }
 

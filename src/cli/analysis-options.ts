@@ -9,6 +9,8 @@ import { ClockPrinter } from '../ctf/clock-printer.js';
 import { TraceSet } from '../ctf/trace-set.js';
 import { analyzeKernel, type KernelAnalysis } from '../analysis/kernel/index.js';
 import type { KernelModel } from '../analysis/kernel/model.js';
+import { kernelTraceOf } from '../layouts/source.js';
+import { ANNOUNCED_BYTES, kernelRunFile, readKernelRun, writeKernelRun, type KernelRun } from './kernel-cache.js';
 import { UsageError } from '../util/errors.js';
 import { Output } from './output.js';
 import { Progress } from './progress.js';
@@ -19,6 +21,8 @@ export interface AnalysisOptions {
   begin?: string;
   end?: string;
   json?: boolean;
+  /** false with `--no-cache`. */
+  cache?: boolean;
 }
 
 export function addAnalysisOptions(cmd: Command): Command {
@@ -26,11 +30,13 @@ export function addAnalysisOptions(cmd: Command): Command {
     .argument('<trace...>', 'trace folders (a kernel trace, an LTTng session, or a perf CTF trace)')
     .option('--begin <time>', 'start of the range (ns, hh:mm:ss.nnnnnnnnn, or +1.5s from the first event)')
     .option('--end <time>', 'end of the range')
-    .option('--json', 'print one JSON document (times in ns since the epoch)');
+    .option('--json', 'print one JSON document (times in ns since the epoch)')
+    .option('--no-cache', 'do not read or write the kernel model cache (~/.cache/tracelane)');
 }
 
 export interface Loaded {
   set: TraceSet;
+  /** The reading (its `read.readers` are empty when the model came from the cache). */
   analysis: KernelAnalysis;
   model: KernelModel;
   /** The range asked for, within the trace (ns from the origin). */
@@ -51,7 +57,13 @@ export interface Loaded {
  */
 export function loadKernelModel(paths: string[], opts: AnalysisOptions, content: { syscalls?: boolean } = {}): Loaded {
   const set = TraceSet.open(paths);
+  // Whole-trace models are cached (ranges stop the reading early: they are not).
+  const syscalls = content.syscalls !== false;
+  const cacheFile = opts.cache !== false && opts.begin === undefined && opts.end === undefined ? kernelRunFile(set, syscalls) : undefined;
+  const cached = cacheFile === undefined ? undefined : readKernelRun(cacheFile, syscalls);
+  if (cached) return loaded(set, { model: cached.model, kernel: kernelTraceOf(set), read: { ...cached.read, readers: [] } }, -Infinity, Infinity, cached);
   const progress = new Progress(set);
+  const warnings: string[] = [];
   let discarded = 0;
   let lostPackets = 0;
   let beginRel = -Infinity;
@@ -71,13 +83,34 @@ export function loadKernelModel(paths: string[], opts: AnalysisOptions, content:
         if (n.kind === 'discarded-events') discarded += n.count ?? 1;
         else lostPackets += n.count ?? 1;
       },
-      onWarning: (w) => progress.stderrLine(`tracelane: warning: ${w}`),
+      onWarning: (w) => {
+        const line = `tracelane: warning: ${w}`;
+        warnings.push(line);
+        progress.stderrLine(line);
+      },
       onTick: (readers) => progress.tick(readers),
       ...content,
     });
   } finally {
     progress.done();
   }
+  const run = { warnings, discarded, lostPackets, regressions: timeRegressions(analysis.read.readers) ?? null };
+  if (cacheFile !== undefined && set.problems.length === 0) {
+    const { events, first, last, end } = analysis.read;
+    const bytes = writeKernelRun(cacheFile, { syscalls, model: analysis.model, read: { events, first, last, end }, ...run });
+    if (bytes !== undefined && bytes >= ANNOUNCED_BYTES) {
+      process.stderr.write(`tracelane: the kernel model is kept in ${cacheFile} (${Math.round(bytes / 2 ** 20)} MiB) for the next report on this trace (--no-cache: neither kept nor read)\n`);
+    }
+  }
+  return loaded(set, analysis, beginRel, endRel, { ...run, warnings: [] });
+}
+
+/**
+ * What reports get: the model, the range within it and the end-of-run warnings (`warnings`:
+ * lines to print first, those a cached reading printed).
+ */
+function loaded(set: TraceSet, analysis: KernelAnalysis, beginRel: number, endRel: number, run: Pick<KernelRun, 'warnings' | 'discarded' | 'lostPackets' | 'regressions'>): Loaded {
+  for (const line of run.warnings) process.stderr.write(`${line}\n`);
   const model = analysis.model;
   const begin = Math.max(beginRel, model.start);
   const end = Math.min(endRel, model.end);
@@ -93,12 +126,12 @@ export function loadKernelModel(paths: string[], opts: AnalysisOptions, content:
     time: (t) => clock.formatBig(set.origin + BigInt(Math.round(t))),
     finish() {
       this.out.flush();
+      const { discarded, lostPackets } = run;
       if (discarded > 0 || lostPackets > 0) {
         const what = [discarded > 0 ? `${discarded} discarded events` : '', lostPackets > 0 ? `${lostPackets} lost packets` : ''].filter(Boolean).join(' and ');
         process.stderr.write(`tracelane: warning: the tracer lost data (${what}); states around the gaps may be wrong\n`);
       }
-      const backwards = timeRegressions(analysis.read.readers);
-      if (backwards) process.stderr.write(`${backwards}\n`);
+      if (run.regressions) process.stderr.write(`${run.regressions}\n`);
       return reportProblems(set);
     },
   };
