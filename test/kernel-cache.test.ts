@@ -8,6 +8,9 @@ import { mkdtempSync, readdirSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { analyzeKernel } from '../src/analysis/kernel/index.js';
+import { kernelRunFile, writeKernelRun } from '../src/cli/kernel-cache.js';
+import { TraceSet } from '../src/ctf/trace-set.js';
 import { readCacheFile, writeCacheFile } from '../src/store/cache-file.js';
 import { corpusTest, cliPath, repoRoot, tracePath } from '../src/testing/corpus.js';
 import { firstDifference, run, type RunResult } from '../src/testing/run.js';
@@ -65,8 +68,9 @@ for (const [name, trace] of [
       assertSameRun(reference, first, `${what}, first run`);
       assertSameRun(reference, second, `${what}, from the cache`);
     }
-    // One model with syscalls, one without (`cpu`).
-    assert.equal(cacheFiles(cache).length, 2);
+    // Three models: without CPU states and syscall rows (threads, sched, irq, blocking), without
+    // CPU states (syscalls), without syscalls (cpu).
+    assert.equal(cacheFiles(cache).length, 3);
   });
 }
 
@@ -97,6 +101,36 @@ test('the cache is what a later report reads; ranges, --no-cache and a changed t
   const now = new Date();
   utimesSync(stream, now, now);
   assert.notEqual(await nameOf([]), 'from-the-cache');
+  assert.equal(cacheFiles(cache).length, 2);
+});
+
+test('a cached full model answers the reports that need less of it', async () => {
+  const cache = freshCacheDir();
+  const saved = process.env['TRACELANE_CACHE_DIR'];
+  process.env['TRACELANE_CACHE_DIR'] = cache;
+  try {
+    const set = TraceSet.open([FIXTURE]);
+    const analysis = analyzeKernel(set);
+    const thread = analysis.model.threads.find((t) => t.name === 'sleep') as { name: string } | undefined;
+    assert.ok(thread, 'the fixture has a sleep thread');
+    thread.name = 'full-model';
+    const { events, first, last, end } = analysis.read;
+    const full = { syscalls: true, cpuStates: true, syscallTable: true };
+    writeKernelRun(kernelRunFile(set, full)!, { content: full, model: analysis.model, read: { events, first, last, end }, warnings: [], discarded: 0, lostPackets: 0, regressions: null });
+  } finally {
+    if (saved === undefined) delete process.env['TRACELANE_CACHE_DIR'];
+    else process.env['TRACELANE_CACHE_DIR'] = saved;
+  }
+  for (const report of ['threads', 'syscalls']) {
+    const r = await tracelaneIn(cache, [report, '--json', FIXTURE]);
+    assert.equal(r.code, 0, r.stderr);
+    if (report === 'threads') assert.match(r.stdout, /"full-model"/, 'threads read the full model');
+  }
+  // `syscalls` was answered from the full model too: no model of its own was written.
+  assert.equal(cacheFiles(cache).length, 1);
+  // `cpu` reads no syscalls: another model, read from the trace.
+  const cpu = await tracelaneIn(cache, ['cpu', '--json', FIXTURE]);
+  assert.doesNotMatch(cpu.stdout, /"full-model"/);
   assert.equal(cacheFiles(cache).length, 2);
 });
 

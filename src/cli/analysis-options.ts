@@ -10,7 +10,7 @@ import { TraceSet } from '../ctf/trace-set.js';
 import { analyzeKernel, type KernelAnalysis } from '../analysis/kernel/index.js';
 import type { KernelModel } from '../analysis/kernel/model.js';
 import { kernelTraceOf } from '../layouts/source.js';
-import { ANNOUNCED_BYTES, kernelRunFile, readKernelRun, writeKernelRun, type KernelRun } from './kernel-cache.js';
+import { ANNOUNCED_BYTES, findKernelRun, kernelRunFile, writeKernelRun, type KernelRun, type ModelContent } from './kernel-cache.js';
 import { UsageError } from '../util/errors.js';
 import { Output } from './output.js';
 import { Progress } from './progress.js';
@@ -53,14 +53,16 @@ export interface Loaded {
 
 /**
  * Reads the kernel trace of `paths` into the kernel model, for the range of the options.
- * `syscalls: false` leaves syscalls out of the model (for reports that do not use them).
+ * `syscalls: false` leaves syscalls out of the model (for reports that do not use them);
+ * `cpuStates: false` and `syscallTable: false` leave out tables a report does not read.
  */
-export function loadKernelModel(paths: string[], opts: AnalysisOptions, content: { syscalls?: boolean } = {}): Loaded {
+export function loadKernelModel(paths: string[], opts: AnalysisOptions, content: { syscalls?: boolean; cpuStates?: boolean; syscallTable?: boolean } = {}): Loaded {
   const set = TraceSet.open(paths);
   // Whole-trace models are cached (ranges stop the reading early: they are not).
-  const syscalls = content.syscalls !== false;
-  const cacheFile = opts.cache !== false && opts.begin === undefined && opts.end === undefined ? kernelRunFile(set, syscalls) : undefined;
-  const cached = cacheFile === undefined ? undefined : readKernelRun(cacheFile, syscalls);
+  const wanted: ModelContent = { syscalls: content.syscalls !== false, cpuStates: content.cpuStates !== false, syscallTable: content.syscallTable !== false };
+  const whole = opts.cache !== false && opts.begin === undefined && opts.end === undefined;
+  const cacheFile = whole ? kernelRunFile(set, wanted) : undefined;
+  const cached = cacheFile === undefined ? undefined : findKernelRun(set, wanted);
   if (cached) return loaded(set, { model: cached.model, kernel: kernelTraceOf(set), read: { ...cached.read, readers: [] } }, -Infinity, Infinity, cached);
   const progress = new Progress(set);
   const warnings: string[] = [];
@@ -97,7 +99,7 @@ export function loadKernelModel(paths: string[], opts: AnalysisOptions, content:
   const run = { warnings, discarded, lostPackets, regressions: timeRegressions(analysis.read.readers) ?? null };
   if (cacheFile !== undefined && set.problems.length === 0) {
     const { events, first, last, end } = analysis.read;
-    const bytes = writeKernelRun(cacheFile, { syscalls, model: analysis.model, read: { events, first, last, end }, ...run });
+    const bytes = writeKernelRun(cacheFile, { content: wanted, model: analysis.model, read: { events, first, last, end }, ...run });
     if (bytes !== undefined && bytes >= ANNOUNCED_BYTES) {
       process.stderr.write(`tracelane: the kernel model is kept in ${cacheFile} (${Math.round(bytes / 2 ** 20)} MiB) for the next report on this trace (--no-cache: neither kept nor read)\n`);
     }

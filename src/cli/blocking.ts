@@ -30,7 +30,7 @@ export function runBlocking(paths: string[], opts: BlockingOptions): number {
   const tid = intOption(opts.tid, '--tid');
   const filtered = tid !== undefined || opts.name !== undefined;
   const limit = intOption(opts.limit, '--limit') ?? (filtered ? 0 : 50);
-  const l = loadKernelModel(paths, opts);
+  const l = loadKernelModel(paths, opts, { cpuStates: false, syscallTable: false });
   const filter = { tid, name: opts.name };
   const selected = selectThreads(l.model, filter);
   if (filtered && selected.length === 0) {

@@ -20,7 +20,7 @@ function statsJson(s: Stats): Record<string, number | null> {
 }
 
 export function runIrq(paths: string[], opts: AnalysisOptions): number {
-  const l = loadKernelModel(paths, opts);
+  const l = loadKernelModel(paths, opts, { cpuStates: false, syscallTable: false });
   const rows = irqReport(l.model, l.begin, l.end);
   if (opts.json) {
     l.out.line(

@@ -17,10 +17,21 @@ const RUN_VERSION = 1;
 /** The code that shapes a model: the reader, the layouts, the model and its tables. */
 const CODE = ['../ctf/', '../ctf/tsdl/', '../ctf/ctf2/', '../layouts/', '../analysis/kernel/', '../store/', './kernel-cache.js'].map((m) => new URL(m, import.meta.url));
 
+/**
+ * What a model holds (see analyze options): `tracelane cpu` reads no syscalls; `threads`,
+ * `sched`, `blocking` and `irq` record no CPU states and no syscall rows; `syscalls` no CPU states.
+ */
+export interface ModelContent {
+  syscalls: boolean;
+  cpuStates: boolean;
+  syscallTable: boolean;
+}
+
+const FULL: ModelContent = { syscalls: true, cpuStates: true, syscallTable: true };
+
 export interface KernelRun {
   version: number;
-  /** Whether the model has syscalls (`tracelane cpu` builds one without). */
-  syscalls: boolean;
+  content: ModelContent;
   model: KernelModel;
   /** The reading's summary (see layouts/source.ts `ReadSummary`), without its stream readers. */
   read: { events: number; first: number; last: number; end: number };
@@ -32,15 +43,28 @@ export interface KernelRun {
   regressions: string | null;
 }
 
-/** The cache file of a whole-trace model, or undefined when caching is off. */
-export function kernelRunFile(set: TraceSet, syscalls: boolean): string | undefined {
+const sameContent = (a: ModelContent, b: ModelContent) => a.syscalls === b.syscalls && a.cpuStates === b.cpuStates && a.syscallTable === b.syscallTable;
+
+/** The cache file of a whole-trace model of this content, or undefined when caching is off. */
+export function kernelRunFile(set: TraceSet, content: ModelContent): string | undefined {
   const dir = cacheDir();
-  return dir === undefined ? undefined : cacheFileName(dir, `kernel-run-${RUN_VERSION}-${syscalls ? 'syscalls' : 'no-syscalls'}`, set, CODE);
+  const kind = `kernel-run-${RUN_VERSION}-${JSON.stringify([content.syscalls, content.cpuStates, content.syscallTable])}`;
+  return dir === undefined ? undefined : cacheFileName(dir, kind, set, CODE);
 }
 
-export function readKernelRun(file: string, syscalls: boolean): KernelRun | undefined {
-  const run = readCacheFile(file) as KernelRun | undefined;
-  return run?.version === RUN_VERSION && run.syscalls === syscalls ? run : undefined;
+/**
+ * A cached model that answers reports needing `content`: one of that content, else a full model
+ * (the tables a report leaves out do not change the others; a model without syscalls, though,
+ * is another model: only its own content answers for it).
+ */
+export function findKernelRun(set: TraceSet, content: ModelContent): KernelRun | undefined {
+  const wanted = content.syscalls && !sameContent(content, FULL) ? [content, FULL] : [content];
+  for (const c of wanted) {
+    const file = kernelRunFile(set, c);
+    const run = file === undefined ? undefined : (readCacheFile(file) as KernelRun | undefined);
+    if (run?.version === RUN_VERSION && sameContent(run.content, c)) return run;
+  }
+  return undefined;
 }
 
 /**

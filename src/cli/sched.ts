@@ -39,7 +39,7 @@ function statsCells(s: Stats): string[] {
 export function runSched(paths: string[], opts: SchedOptions): number {
   const tid = intOption(opts.tid, '--tid');
   const limit = intOption(opts.limit, '--limit') ?? 10;
-  const l = loadKernelModel(paths, opts);
+  const l = loadKernelModel(paths, opts, { cpuStates: false, syscallTable: false });
   const r = schedReport(l.model, l.begin, l.end, { tid, name: opts.name }, limit === 0 ? Infinity : limit);
   const threads = limit === 0 ? r.threads : r.threads.slice(0, limit);
   if (opts.json) {

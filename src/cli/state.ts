@@ -24,7 +24,7 @@ export function registerState(program: Command): void {
 export function runState(paths: string[], opts: StateOptions): number {
   if (opts.at === undefined) throw new UsageError('state needs --at TIME');
   // Read up to the instant: the range ends there.
-  const l = loadKernelModel(paths, { ...opts, end: opts.at });
+  const l = loadKernelModel(paths, { ...opts, end: opts.at }, { syscallTable: false });
   if (l.analysis.read.events === 0) throw new UsageError(`--at ${opts.at} is before the first event of the trace`);
   const t = l.end;
   const s = stateAt(l.model, t);

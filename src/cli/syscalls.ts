@@ -38,7 +38,7 @@ const HEAD = ['Syscall', 'Count', 'Errors', 'Min', 'Mean', 'P99', 'Max', 'Total'
 export function runSyscalls(paths: string[], opts: SyscallsOptions): number {
   const tid = intOption(opts.tid, '--tid');
   const limit = intOption(opts.limit, '--limit') ?? 10;
-  const l = loadKernelModel(paths, opts);
+  const l = loadKernelModel(paths, opts, { cpuStates: false });
   const r = syscallReport(l.model, l.begin, l.end, { tid, name: opts.name });
   if (opts.json) {
     l.out.line(

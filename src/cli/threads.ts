@@ -38,7 +38,7 @@ const SHOWN: [number, string][] = [
 export function runThreads(paths: string[], opts: ThreadsOptions): number {
   const tid = intOption(opts.tid, '--tid');
   const limit = intOption(opts.limit, '--limit') ?? 0;
-  const l = loadKernelModel(paths, opts);
+  const l = loadKernelModel(paths, opts, { cpuStates: false, syscallTable: false });
   const all = threadsReport(l.model, l.begin, l.end, { tid, name: opts.name });
   const rows = limit > 0 ? all.slice(0, limit) : all;
   if (opts.json) {

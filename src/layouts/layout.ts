@@ -68,9 +68,11 @@ export interface KernelLayout {
   readonly prevState: PrevStateDecoder;
   /**
    * The binding of an event class. A kind that `skip` rejects is bound as `Kind.OTHER`: only the
-   * CPU and the context's thread are extracted (they still tell who runs where).
+   * CPU and the context's thread are extracted (they still tell who runs where). With
+   * `syscallDetails` false, syscall entries and exits carry their syscall only: no arguments
+   * (NaN) nor return value (0), whose payload fields are then not decoded.
    */
-  bind(sc: StreamClass, ec: EventClass, skip?: SkipKind): Binding;
+  bind(sc: StreamClass, ec: EventClass, skip?: SkipKind, syscallDetails?: boolean): Binding;
 }
 
 export const IGNORED: Binding = { kind: Kind.IGNORE, extract: () => {}, readsPayload: false };
@@ -107,6 +109,15 @@ export function namedSyscallEntry(syscall: number, payload: StructClass | undefi
     ev.syscall = syscall;
     ev.arg0 = a0 === undefined ? Number.NaN : argNum(rec.pl[a0]);
     ev.arg1 = a1 === undefined ? Number.NaN : argNum(rec.pl[a1]);
+  });
+}
+
+/** The extractor of a syscall entry whose arguments are not wanted (see `KernelLayout.bind`). */
+export function syscallEntryOnly(syscall: number): Extractor {
+  return reads([], (_rec, ev) => {
+    ev.syscall = syscall;
+    ev.arg0 = Number.NaN;
+    ev.arg1 = Number.NaN;
   });
 }
 

@@ -19,7 +19,7 @@
 import type { EventClass, StreamClass, TraceClass } from '../ctf/model.js';
 import { StringTable } from '../store/growable.js';
 import { Kind, SCHED_TRACEPOINTS } from './canonical.js';
-import { argNum, binding, commFromFilename, declaredNames, hasField, IGNORED, namedSyscallEntry, NOTHING, num, numField, reads, str, tracerVersion, withCommon, type Binding, type Extractor, type KernelLayout, type SkipKind } from './layout.js';
+import { argNum, binding, commFromFilename, declaredNames, hasField, IGNORED, namedSyscallEntry, NOTHING, num, numField, reads, str, syscallEntryOnly, tracerVersion, withCommon, type Binding, type Extractor, type KernelLayout, type SkipKind } from './layout.js';
 import { lttngPrevStateEncoding, PrevStateDecoder } from './prev-state.js';
 
 const SOFTIRQ: Record<string, number> = {
@@ -89,7 +89,7 @@ export class LttngKernelLayout implements KernelLayout {
     this.name = `lttng-modules ${version} (${family}; prev_state ${this.prevState.encoding})`;
   }
 
-  bind(sc: StreamClass, ec: EventClass, skip?: SkipKind): Binding {
+  bind(sc: StreamClass, ec: EventClass, skip?: SkipKind, syscallDetails = true): Binding {
     const name = ec.name;
     let kind: number | undefined = FIXED[name];
     let syscall = -1;
@@ -113,7 +113,7 @@ export class LttngKernelLayout implements KernelLayout {
       // CPU are outside the payload, which is not read).
       return tidCtx ? { kind: Kind.OTHER, extract: withCommon(() => {}, cpuOf, tidCtx, pidCtx), readsPayload: false } : IGNORED;
     }
-    return binding(kind, withCommon(this.extractor(kind, ec, name, syscall), cpuOf, tidCtx, pidCtx));
+    return binding(kind, withCommon(this.extractor(kind, ec, name, syscall, syscallDetails), cpuOf, tidCtx, pidCtx));
   }
 
   /** Syscall entry/exit by name: the kind, and the syscall name (undefined: given by `id`). */
@@ -126,7 +126,7 @@ export class LttngKernelLayout implements KernelLayout {
     return undefined;
   }
 
-  private extractor(kind: number, ec: EventClass, name: string, syscall: number): Extractor {
+  private extractor(kind: number, ec: EventClass, name: string, syscall: number, syscallDetails: boolean): Extractor {
     const has = (f: string) => hasField(ec.payload, f);
     switch (kind) {
       case Kind.SCHED_SWITCH: {
@@ -225,6 +225,13 @@ export class LttngKernelLayout implements KernelLayout {
         if (syscall < 0 && has('id') && kind === Kind.SYSCALL_ENTRY) {
           // `sys_unknown` / `syscall_entry_unknown`: the number is in `id`, the arguments in `args`.
           const table = this.syscalls;
+          if (!syscallDetails) {
+            return reads(['id'], (rec, ev) => {
+              ev.syscall = table.intern(`syscall_${num(rec.pl['id'])}`);
+              ev.arg0 = Number.NaN;
+              ev.arg1 = Number.NaN;
+            });
+          }
           return reads(['id', 'args'], (rec, ev) => {
             ev.syscall = table.intern(`syscall_${num(rec.pl['id'])}`);
             const args = rec.pl['args'];
@@ -234,9 +241,9 @@ export class LttngKernelLayout implements KernelLayout {
         }
         if (kind === Kind.SYSCALL_ENTRY) {
           // The payload's fields are the syscall's arguments in order (`uaddr`, `op`, … for futex).
-          return namedSyscallEntry(syscall, ec.payload);
+          return syscallDetails ? namedSyscallEntry(syscall, ec.payload) : syscallEntryOnly(syscall);
         }
-        if (kind === Kind.SYSCALL_EXIT && has('ret')) {
+        if (kind === Kind.SYSCALL_EXIT && syscallDetails && has('ret')) {
           return reads(['ret'], (rec, ev) => {
             ev.syscall = syscall;
             ev.ret = num(rec.pl['ret']);

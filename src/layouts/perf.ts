@@ -14,7 +14,7 @@
 import type { EventClass, StreamClass, TraceClass } from '../ctf/model.js';
 import { StringTable } from '../store/growable.js';
 import { Kind, SCHED_TRACEPOINTS } from './canonical.js';
-import { argNum, binding, commFromFilename, declaredNames, hasField, IGNORED, namedSyscallEntry, NOTHING, num, numField, reads, str, withCommon, type Binding, type Extractor, type KernelLayout, type SkipKind } from './layout.js';
+import { argNum, binding, commFromFilename, declaredNames, hasField, IGNORED, namedSyscallEntry, NOTHING, num, numField, reads, str, syscallEntryOnly, withCommon, type Binding, type Extractor, type KernelLayout, type SkipKind } from './layout.js';
 import { perfPrevStateEncoding, PrevStateDecoder } from './prev-state.js';
 import { x86_64SyscallName } from './syscalls-x86_64.js';
 
@@ -80,7 +80,7 @@ export class PerfKernelLayout implements KernelLayout {
     return id;
   }
 
-  bind(_sc: StreamClass, ec: EventClass, skip?: SkipKind): Binding {
+  bind(_sc: StreamClass, ec: EventClass, skip?: SkipKind, syscallDetails = true): Binding {
     const name = ec.name;
     let kind: number | undefined = FIXED[name];
     let syscall = -1;
@@ -104,9 +104,23 @@ export class PerfKernelLayout implements KernelLayout {
     }
     // raw_syscalls (most events of a busy trace): one function reads the common fields too.
     if (perfCtx && syscall < 0 && (kind === Kind.SYSCALL_EXIT || (kind === Kind.SYSCALL_ENTRY && hasField(pl, 'args')))) {
-      return binding(kind, kind === Kind.SYSCALL_ENTRY ? this.rawSysEnter(cpuInPayload) : this.rawSysExit(cpuInPayload, hasField(pl, 'ret')));
+      if (kind === Kind.SYSCALL_EXIT) return binding(kind, this.rawSysExit(cpuInPayload, syscallDetails && hasField(pl, 'ret')));
+      return binding(kind, syscallDetails ? this.rawSysEnter(cpuInPayload) : this.rawSysEnterIdOnly(cpuInPayload));
     }
-    return binding(kind, withCommon(this.extractor(kind, ec, syscall), cpu, tid, pid));
+    return binding(kind, withCommon(this.extractor(kind, ec, syscall, syscallDetails), cpu, tid, pid));
+  }
+
+  /** `raw_syscalls:sys_enter` without its arguments: the six u64 of `args` are not decoded. */
+  private rawSysEnterIdOnly(cpuInPayload: boolean): Extractor {
+    return reads([...(cpuInPayload ? ['perf_cpu'] : []), 'perf_tid', 'perf_pid', 'id'], (rec, ev) => {
+      const p = rec.pl;
+      ev.cpu = num(cpuInPayload ? p['perf_cpu'] : rec.pc['cpu_id']);
+      ev.ctxTid = num(p['perf_tid']);
+      ev.ctxPid = num(p['perf_pid']);
+      ev.syscall = this.syscallId(num(p['id']));
+      ev.arg0 = Number.NaN;
+      ev.arg1 = Number.NaN;
+    });
   }
 
   private rawSysEnter(cpuInPayload: boolean): Extractor {
@@ -123,7 +137,7 @@ export class PerfKernelLayout implements KernelLayout {
   }
 
   private rawSysExit(cpuInPayload: boolean, hasRet: boolean): Extractor {
-    return reads([...(cpuInPayload ? ['perf_cpu'] : []), 'perf_tid', 'perf_pid', 'id', 'ret'], (rec, ev) => {
+    return reads([...(cpuInPayload ? ['perf_cpu'] : []), 'perf_tid', 'perf_pid', 'id', ...(hasRet ? ['ret'] : [])], (rec, ev) => {
       const p = rec.pl;
       ev.cpu = num(cpuInPayload ? p['perf_cpu'] : rec.pc['cpu_id']);
       ev.ctxTid = num(p['perf_tid']);
@@ -133,7 +147,7 @@ export class PerfKernelLayout implements KernelLayout {
     });
   }
 
-  private extractor(kind: number, ec: EventClass, syscall: number): Extractor {
+  private extractor(kind: number, ec: EventClass, syscall: number, syscallDetails: boolean): Extractor {
     const has = (f: string) => hasField(ec.payload, f);
     switch (kind) {
       case Kind.SCHED_SWITCH: {
@@ -200,10 +214,18 @@ export class PerfKernelLayout implements KernelLayout {
         });
       case Kind.SYSCALL_ENTRY:
       case Kind.SYSCALL_EXIT: {
-        const hasRet = kind === Kind.SYSCALL_EXIT && has('ret');
+        const hasRet = kind === Kind.SYSCALL_EXIT && syscallDetails && has('ret');
         if (kind === Kind.SYSCALL_ENTRY && syscall >= 0) {
+          if (!syscallDetails) return syscallEntryOnly(syscall);
           // `syscalls:sys_enter_<name>`: the syscall's own fields after perf's and ftrace's common ones.
           return namedSyscallEntry(syscall, ec.payload, (n) => !n.startsWith('perf_') && !n.startsWith('common_') && n !== '__syscall_nr');
+        }
+        if (kind === Kind.SYSCALL_ENTRY && has('args') && !syscallDetails) {
+          return reads(['id'], (rec, ev) => {
+            ev.syscall = this.syscallId(num(rec.pl['id']));
+            ev.arg0 = Number.NaN;
+            ev.arg1 = Number.NaN;
+          });
         }
         if (kind === Kind.SYSCALL_ENTRY && has('args')) {
           // `raw_syscalls:sys_enter`: the number in `id`, the six arguments in `args`.
@@ -216,12 +238,12 @@ export class PerfKernelLayout implements KernelLayout {
           });
         }
         if (syscall >= 0) {
-          return reads(['ret'], (rec, ev) => {
+          return reads(hasRet ? ['ret'] : [], (rec, ev) => {
             ev.syscall = syscall;
             ev.ret = hasRet ? num(rec.pl['ret']) : 0;
           });
         }
-        return reads(['id', 'ret'], (rec, ev) => {
+        return reads(hasRet ? ['id', 'ret'] : ['id'], (rec, ev) => {
           const p = rec.pl;
           ev.syscall = this.syscallId(num(p['id']));
           ev.ret = hasRet ? num(p['ret']) : 0;

@@ -62,6 +62,12 @@ export interface ReadOptions {
    */
   syscalls?: boolean;
   /**
+   * False: syscall entries and exits carry their syscall only, no arguments (NaN) nor return
+   * value (0), and those payload fields are not decoded: for models that keep no syscall rows.
+   * Default true.
+   */
+  syscallDetails?: boolean;
+  /**
    * False: every payload is decoded whole. By default only the payload members a binding
    * declares (`Binding.payloadFields`) are; the rest is jumped over (for tests comparing both).
    */
@@ -94,6 +100,7 @@ export function readKernelEvents(k: KernelTrace, consumer: KernelConsumer, opts:
   const onTick = opts.onTick;
   const skip = opts.syscalls === false ? skipSyscalls : undefined;
   const partial = opts.partialDecoding !== false;
+  const syscallDetails = opts.syscallDetails !== false;
   let events = 0;
   let first = Number.NaN;
   let last = Number.NaN;
@@ -117,7 +124,7 @@ export function readKernelEvents(k: KernelTrace, consumer: KernelConsumer, opts:
     const row = bindings[r.id]!;
     let b = row[ec.index];
     if (b === undefined) {
-      b = layout.bind(r.streamClass.cls, ec.cls, skip);
+      b = layout.bind(r.streamClass.cls, ec.cls, skip, syscallDetails);
       row[ec.index] = b;
       // Nothing reads this class's payload: only skip over it (strings are not even built); or
       // decode only the members the binding reads. This event was decoded whole already.

@@ -144,8 +144,9 @@ test('many rows over segment and page boundaries: same intervals as the plain mo
     if (rand(3) !== 0) t += 1 + rand(5);
     const state = rand(4);
     const arg = rand(3) - 1;
-    b.set(r, t, state, arg, -1);
-    ref.set(r, t, state, arg, -1);
+    const aux = rand(2) - 1;
+    b.set(r, t, state, arg, aux);
+    ref.set(r, t, state, arg, aux);
   }
   const table = b.finish(t + 10);
   const expected = ref.finish(t + 10);

@@ -18,29 +18,49 @@
  *
  * Closed intervals are appended to per-row segments carved out of shared pages (a row's segments
  * double in size, up to 4096 entries): appending never copies, and `finish()` copies each row's
- * segments once into the frozen columns. Only starts are stored while building: a row's
+ * segments once into the frozen columns (or `seal()` now and `freeze()` when the table is first
+ * read, if ever). Only starts are stored while building: a row's
  * intervals tile its timeline, so an interval ends where the next one starts (the last one where
  * the row was ended or the table finished). No object per interval.
  */
 import { GrowableF64, GrowableI32, GrowableU8 } from './growable.js';
 
-/** Entries per page (each column of a page is one typed array): the first pages are smaller. */
+/** Entries per page (starts, states, (arg, aux) pairs: one typed array each): the first pages are smaller. */
 const FIRST_PAGE = 1 << 12;
 const PAGE = 1 << 16;
 const FIRST_SEGMENT = 4;
 const MAX_SEGMENT = 4096;
 
+/**
+ * Per-row slots of `IntervalTableBuilder.rowVals` (one Int32Array, so that the hot path loads
+ * one typed array instead of one per field): the open interval's columns, whether the row was
+ * ended, and where its next closed interval goes (page, position in the page, end of the
+ * segment there, the segment). A const enum: compiled to literals, which keeps `set` small
+ * enough for V8 to inline it into the models' event handlers.
+ */
+const enum V {
+  STATE = 0,
+  ARG = 1,
+  AUX = 2,
+  ENDED = 3,
+  PAGE = 4,
+  POS = 5,
+  LIMIT = 6,
+  SEG = 7,
+  SLOTS = 8,
+}
+
 export class IntervalTableBuilder {
-  // Pages of closed intervals: start, state, arg, aux columns.
+  // Pages of closed intervals: start, state, and (arg, aux) pairs side by side.
   private pStart: Float64Array[] = [];
   private pState: Uint8Array[] = [];
-  private pArg: Int32Array[] = [];
-  private pAux: Int32Array[] = [];
+  private pArgAux: Int32Array[] = [];
   /** Entries of the last page handed out to segments, and its size. */
   private pageUsed = 0;
   private pageSize = 0;
 
   // Segments: a run of entries of one row in one page; a row's segments are chained backwards.
+  // `segUsed` is up to date for every segment but a row's current one (see V.POS) until `seal`.
   private segPage = new Int32Array(256);
   private segOff = new Int32Array(256);
   private segCap = new Int32Array(256);
@@ -48,19 +68,15 @@ export class IntervalTableBuilder {
   private segPrev = new Int32Array(256);
   private segCount = 0;
 
-  // Per row: the open interval, the row's last segment, closed entries, where it ended.
+  // Per row: the open interval's start, the `V` slots, where the row ended.
   private oStart = new Float64Array(64);
-  private oState = new Uint8Array(64);
-  private oArg = new Int32Array(64);
-  private oAux = new Int32Array(64);
-  private rowSeg = new Int32Array(64);
-  private rowLen = new Int32Array(64);
+  private rowVals = new Int32Array(64 * V.SLOTS);
   private rowEnd = new Float64Array(64);
-  /** 1 when the row was ended by `endRow` (it then stops before the table's end). */
-  private ended = new Uint8Array(64);
   rowCount = 0;
-  /** Set by `finish()`, which hands the pages over (they are released). */
+  /** Set by `seal()` (or `finish()`): no more changes; `freeze()` then releases the pages. */
   private spent = false;
+  private endTime = 0;
+  private table: IntervalTable | undefined;
 
   /** Adds a row whose first interval opens at `start`; returns its index. */
   addRow(start: number, state: number, arg = -1, aux = -1): number {
@@ -68,32 +84,34 @@ export class IntervalTableBuilder {
     if (row === this.oStart.length) {
       const cap = row * 2;
       this.oStart = grown(this.oStart, new Float64Array(cap));
-      this.oState = grown(this.oState, new Uint8Array(cap));
-      this.oArg = grown(this.oArg, new Int32Array(cap));
-      this.oAux = grown(this.oAux, new Int32Array(cap));
-      this.rowSeg = grown(this.rowSeg, new Int32Array(cap));
-      this.rowLen = grown(this.rowLen, new Int32Array(cap));
+      this.rowVals = grown(this.rowVals, new Int32Array(cap * V.SLOTS));
       this.rowEnd = grown(this.rowEnd, new Float64Array(cap));
-      this.ended = grown(this.ended, new Uint8Array(cap));
     }
     this.oStart[row] = start;
-    this.oState[row] = state;
-    this.oArg[row] = arg;
-    this.oAux[row] = aux;
-    this.rowSeg[row] = -1;
+    const v = this.rowVals;
+    const i = row * V.SLOTS;
+    v[i + V.STATE] = state;
+    v[i + V.ARG] = arg;
+    v[i + V.AUX] = aux;
+    v[i + V.ENDED] = 0;
+    // No segment yet: the first close finds its segment full and makes one.
+    v[i + V.PAGE] = -1;
+    v[i + V.POS] = 0;
+    v[i + V.LIMIT] = 0;
+    v[i + V.SEG] = -1;
     return row;
   }
 
   openState(row: number): number {
-    return this.oState[row]!;
+    return this.rowVals[row * V.SLOTS + V.STATE]!;
   }
 
   openArg(row: number): number {
-    return this.oArg[row]!;
+    return this.rowVals[row * V.SLOTS + V.ARG]!;
   }
 
   openAux(row: number): number {
-    return this.oAux[row]!;
+    return this.rowVals[row * V.SLOTS + V.AUX]!;
   }
 
   openStart(row: number): number {
@@ -102,71 +120,105 @@ export class IntervalTableBuilder {
 
   /** Changes the columns of the row's open interval in place (e.g. what ended a blocked wait). */
   patchOpen(row: number, arg: number, aux: number): void {
-    this.oArg[row] = arg;
-    this.oAux[row] = aux;
+    const i = row * V.SLOTS;
+    this.rowVals[i + V.ARG] = arg;
+    this.rowVals[i + V.AUX] = aux;
   }
 
   /** Ends a row at `t`: its last interval closes there and the row takes no more changes. */
   endRow(row: number, t: number): void {
-    if (this.ended[row]) return;
+    const i = row * V.SLOTS;
+    if (this.rowVals[i + V.ENDED]) return;
     this.close(row);
     this.rowEnd[row] = Math.max(t, this.oStart[row]!);
-    this.ended[row] = 1;
+    this.rowVals[i + V.ENDED] = 1;
   }
 
   /** From time `t` on, the row holds (state, arg, aux). */
   set(row: number, t: number, state: number, arg: number, aux: number): void {
-    if (this.ended[row]) return;
-    if (this.oState[row] === state && this.oArg[row] === arg && this.oAux[row] === aux) return;
-    if (t <= this.oStart[row]!) {
-      // Same timestamp (or time going backwards between streams): overwrite the open interval,
-      // re-opening the previous one (which ends where the open one starts) when they become equal.
-      const s = this.rowSeg[row]!;
-      if (s >= 0 && this.segUsed[s]! > 0) {
-        const pg = this.segPage[s]!;
-        const k = this.segOff[s]! + this.segUsed[s]! - 1;
-        if (this.pState[pg]![k] === state && this.pArg[pg]![k] === arg && this.pAux[pg]![k] === aux) {
-          this.oStart[row] = this.pStart[pg]![k]!;
-          this.pop(row, s);
-        }
-      }
-    } else {
+    const v = this.rowVals;
+    const i = row * V.SLOTS;
+    if (v[i + V.ENDED]) return;
+    if (v[i + V.STATE] === state && v[i + V.ARG] === arg && v[i + V.AUX] === aux) return;
+    // Same timestamp (or time going backwards between streams): overwrite the open interval.
+    if (t <= this.oStart[row]!) this.reopenIfEqual(row, state, arg, aux);
+    else {
       this.close(row);
       this.oStart[row] = t;
     }
-    this.oState[row] = state;
-    this.oArg[row] = arg;
-    this.oAux[row] = aux;
+    v[i + V.STATE] = state;
+    v[i + V.ARG] = arg;
+    v[i + V.AUX] = aux;
+  }
+
+  /**
+   * Before the open interval is overwritten with (state, arg, aux): re-opens the previous one
+   * (which ends where the open one starts) when they are equal. Out of `set`, which is on the
+   * hot path of every model and small enough to be inlined without this rare case.
+   */
+  private reopenIfEqual(row: number, state: number, arg: number, aux: number): void {
+    const v = this.rowVals;
+    const i = row * V.SLOTS;
+    const s = v[i + V.SEG]!;
+    const pos = v[i + V.POS]!;
+    // The row's current segment is empty only when the row has no closed interval.
+    if (s < 0 || pos === this.segOff[s]) return;
+    const pg = v[i + V.PAGE]!;
+    const k = pos - 1;
+    const aa = this.pArgAux[pg]!;
+    if (this.pState[pg]![k] === state && aa[2 * k] === arg && aa[2 * k + 1] === aux) {
+      this.oStart[row] = this.pStart[pg]![k]!;
+      this.pop(row, s, k);
+    }
   }
 
   /** Appends the row's open interval to its closed ones (its end is the next one's start). */
   private close(row: number): void {
-    let s = this.rowSeg[row]!;
-    if (s < 0 || this.segUsed[s] === this.segCap[s]) s = this.newSegment(row, s);
-    const pg = this.segPage[s]!;
-    const k = this.segOff[s]! + this.segUsed[s]!++;
+    const v = this.rowVals;
+    const i = row * V.SLOTS;
+    if (v[i + V.POS] === v[i + V.LIMIT]) this.newSegment(row);
+    const pg = v[i + V.PAGE]!;
+    const k = v[i + V.POS]!;
     this.pStart[pg]![k] = this.oStart[row]!;
-    this.pState[pg]![k] = this.oState[row]!;
-    this.pArg[pg]![k] = this.oArg[row]!;
-    this.pAux[pg]![k] = this.oAux[row]!;
-    this.rowLen[row]!++;
+    this.pState[pg]![k] = v[i + V.STATE]!;
+    const aa = this.pArgAux[pg]!;
+    aa[2 * k] = v[i + V.ARG]!;
+    aa[2 * k + 1] = v[i + V.AUX]!;
+    v[i + V.POS] = k + 1;
   }
 
-  /** Removes the row's last closed entry (in segment `s`, its last segment). */
-  private pop(row: number, s: number): void {
-    this.rowLen[row]!--;
-    // Keep the invariant "the row's last segment is empty only when the row has no entry".
-    if (--this.segUsed[s]! === 0 && this.segPrev[s]! >= 0) this.rowSeg[row] = this.segPrev[s]!;
+  /** Removes the row's last closed entry (at `k`, in segment `s`, its current segment). */
+  private pop(row: number, s: number, k: number): void {
+    const v = this.rowVals;
+    const i = row * V.SLOTS;
+    v[i + V.POS] = k;
+    const prev = this.segPrev[s]!;
+    // Keep the invariant "the row's current segment is empty only when the row has no entry":
+    // an emptied segment is dropped from the row's chain for the previous one, which is full.
+    if (k === this.segOff[s] && prev >= 0) this.enter(row, prev, this.segOff[prev]! + this.segUsed[prev]!);
   }
 
-  private newSegment(row: number, prev: number): number {
+  /** Makes segment `s` the row's current one, its next entry going at page position `pos`. */
+  private enter(row: number, s: number, pos: number): void {
+    const v = this.rowVals;
+    const i = row * V.SLOTS;
+    v[i + V.SEG] = s;
+    v[i + V.PAGE] = this.segPage[s]!;
+    v[i + V.POS] = pos;
+    v[i + V.LIMIT] = this.segOff[s]! + this.segCap[s]!;
+  }
+
+  /** A new current segment for the row (its current one, if any, is full). */
+  private newSegment(row: number): void {
+    const i = row * V.SLOTS;
+    const prev = this.rowVals[i + V.SEG]!;
+    if (prev >= 0) this.segUsed[prev] = this.rowVals[i + V.POS]! - this.segOff[prev]!;
     const cap = prev < 0 ? FIRST_SEGMENT : Math.min(this.segCap[prev]! * 2, MAX_SEGMENT);
     if (this.pageUsed + cap > this.pageSize) {
       const size = this.pStart.length >= 4 ? PAGE : FIRST_PAGE << this.pStart.length;
       this.pStart.push(new Float64Array(size));
       this.pState.push(new Uint8Array(size));
-      this.pArg.push(new Int32Array(size));
-      this.pAux.push(new Int32Array(size));
+      this.pArgAux.push(new Int32Array(2 * size));
       this.pageUsed = 0;
       this.pageSize = size;
     }
@@ -185,8 +237,7 @@ export class IntervalTableBuilder {
     this.segUsed[s] = 0;
     this.segPrev[s] = prev;
     this.pageUsed += cap;
-    this.rowSeg[row] = s;
-    return s;
+    this.enter(row, s, this.pageUsed - cap);
   }
 
   /**
@@ -194,50 +245,112 @@ export class IntervalTableBuilder {
    * starts after `end` keep it with zero length at its start. The builder is spent afterwards.
    */
   finish(end: number): IntervalTable {
+    return this.seal(end).freeze();
+  }
+
+  /**
+   * `finish` in two steps: closes every open interval at `end` now (the builder takes no more
+   * changes), and copies the rows into the frozen table at `freeze()`, which can come later or
+   * never (a report that does not read this table).
+   */
+  seal(end: number): SealedIntervals {
     if (this.spent) throw new Error('IntervalTableBuilder.finish called twice');
     this.spent = true;
+    this.endTime = end;
     const rows = this.rowCount;
+    const v = this.rowVals;
     for (let r = 0; r < rows; r++) {
-      if (this.ended[r]) continue;
-      this.close(r);
-      this.rowEnd[r] = Math.max(this.oStart[r]!, end);
+      const i = r * V.SLOTS;
+      if (!v[i + V.ENDED]) {
+        this.close(r);
+        this.rowEnd[r] = Math.max(this.oStart[r]!, end);
+      }
+      const s = v[i + V.SEG]!;
+      if (s >= 0) this.segUsed[s] = v[i + V.POS]! - this.segOff[s]!;
     }
+    return this;
+  }
+
+  /**
+   * The frozen table of a sealed builder (built once). Copies one column at a time, releasing
+   * the builder's pages of that column when done with them: the peak is the pages and about one
+   * column more, not the pages and the whole table.
+   */
+  freeze(): IntervalTable {
+    if (this.table) return this.table;
+    if (!this.spent) throw new Error('IntervalTableBuilder.freeze before seal');
+    const rows = this.rowCount;
+    const { segUsed, segPrev } = this;
     const rowOffset = new Int32Array(rows + 1);
-    for (let r = 0; r < rows; r++) rowOffset[r + 1] = rowOffset[r]! + this.rowLen[r]!;
+    for (let r = 0; r < rows; r++) {
+      let n = 0;
+      for (let s = this.rowVals[r * V.SLOTS + V.SEG]!; s >= 0; s = segPrev[s]!) n += segUsed[s]!;
+      rowOffset[r + 1] = rowOffset[r]! + n;
+    }
     const total = rowOffset[rows]!;
-    const start = new Float64Array(total);
+    const start = this.gather(this.pStart, rowOffset, new Float64Array(total));
+    this.pStart = [];
+    // A row's intervals tile it: each ends where the next one starts, the last where the row ends.
     const endA = new Float64Array(total);
-    const state = new Uint8Array(total);
-    const arg = new Int32Array(total);
-    const aux = new Int32Array(total);
-    const { pStart, pState, pArg, pAux, segPage, segOff, segUsed, segPrev } = this;
     for (let r = 0; r < rows; r++) {
       const lo = rowOffset[r]!;
       const hi = rowOffset[r + 1]!;
-      // The row's segments from the last one back, each copied to its place.
-      let pos = hi;
-      for (let s = this.rowSeg[r]!; s >= 0; s = segPrev[s]!) {
-        const n = segUsed[s]!;
-        if (n === 0) continue;
-        const pg = segPage[s]!;
-        const off = segOff[s]!;
-        pos -= n;
-        start.set(pStart[pg]!.subarray(off, off + n), pos);
-        state.set(pState[pg]!.subarray(off, off + n), pos);
-        arg.set(pArg[pg]!.subarray(off, off + n), pos);
-        aux.set(pAux[pg]!.subarray(off, off + n), pos);
-      }
       if (hi > lo) {
         endA.set(start.subarray(lo + 1, hi), lo);
         endA[hi - 1] = this.rowEnd[r]!;
       }
     }
-    this.pStart = [];
+    const arg = new Int32Array(total);
+    const aux = new Int32Array(total);
+    this.gatherPairs(rowOffset, arg, aux);
+    this.pArgAux = [];
+    const state = this.gather(this.pState, rowOffset, new Uint8Array(total));
     this.pState = [];
-    this.pArg = [];
-    this.pAux = [];
-    return new IntervalTable(rowOffset, start, endA, state, arg, aux, end);
+    this.table = new IntervalTable(rowOffset, start, endA, state, arg, aux, this.endTime);
+    return this.table;
   }
+
+  /** Copies each row's segments of one column (pages) to the row's place in `out`. */
+  private gather<T extends Float64Array | Uint8Array>(pages: T[], rowOffset: Int32Array, out: T): T {
+    const { segPage, segOff, segUsed, segPrev, rowVals } = this;
+    const rows = this.rowCount;
+    for (let r = 0; r < rows; r++) {
+      // The row's segments from the last one back, each copied to its place.
+      let pos = rowOffset[r + 1]!;
+      for (let s = rowVals[r * V.SLOTS + V.SEG]!; s >= 0; s = segPrev[s]!) {
+        const n = segUsed[s]!;
+        if (n === 0) continue;
+        const off = segOff[s]!;
+        pos -= n;
+        out.set(pages[segPage[s]!]!.subarray(off, off + n) as never, pos);
+      }
+    }
+    return out;
+  }
+
+  /** `gather` of the (arg, aux) pairs into their two columns. */
+  private gatherPairs(rowOffset: Int32Array, arg: Int32Array, aux: Int32Array): void {
+    const { segPage, segOff, segUsed, segPrev, rowVals, pArgAux } = this;
+    const rows = this.rowCount;
+    for (let r = 0; r < rows; r++) {
+      let pos = rowOffset[r + 1]!;
+      for (let s = rowVals[r * V.SLOTS + V.SEG]!; s >= 0; s = segPrev[s]!) {
+        const n = segUsed[s]!;
+        if (n === 0) continue;
+        const aa = pArgAux[segPage[s]!]!;
+        pos -= n;
+        for (let j = 0, k = 2 * segOff[s]!; j < n; j++, k += 2) {
+          arg[pos + j] = aa[k]!;
+          aux[pos + j] = aa[k + 1]!;
+        }
+      }
+    }
+  }
+}
+
+/** A sealed interval table builder: its frozen table, built on first request. */
+export interface SealedIntervals {
+  freeze(): IntervalTable;
 }
 
 function grown<T extends Float64Array | Int32Array | Uint8Array>(old: T, next: T): T {

@@ -114,6 +114,18 @@ export interface ModelOptions {
   hasWakeups?: boolean;
   /** Syscall names by id (the layout's table, read at `finish`). */
   syscallNames?: { readonly strings: readonly string[] };
+  /**
+   * False: no CPU state is recorded (`cpuStates` keeps one "unknown" interval per CPU), for
+   * reports that do not read CPU states (`threads`): about a third of the model's work and
+   * memory on a busy trace. Default true.
+   */
+  cpuStates?: boolean;
+  /**
+   * False: completed syscalls are not recorded (`syscalls` stays empty; thread states and
+   * `unfinishedSyscalls` are unchanged), for reports that do not read them. Default true.
+   * (`analyzeKernel` then also reads no syscall arguments: see `AnalyzeOptions`.)
+   */
+  syscallTable?: boolean;
 }
 
 class Thread implements ThreadInfo {
@@ -218,11 +230,16 @@ export class KernelModelBuilder {
   private readonly ipiNames = new Map<number, string>();
   private readonly eventCounts = new Int32Array(32);
   private readonly hasWakeups: boolean;
+  private readonly recordCpu: boolean;
+  private readonly recordSyscalls: boolean;
   private t0 = Number.NaN;
   private tLast = Number.NaN;
+  private finished = false;
 
   constructor(private readonly options: ModelOptions = {}) {
     this.hasWakeups = options.hasWakeups ?? true;
+    this.recordCpu = options.cpuStates ?? true;
+    this.recordSyscalls = options.syscallTable ?? true;
   }
 
   /** The trace's first event time (the start of every row). Defaults to the first handled event. */
@@ -243,6 +260,14 @@ export class KernelModelBuilder {
       const cur = c.cur;
       if (ev.ctxPid >= 0 && cur !== null && cur.pid < 0 && cur.tid === ev.ctxTid) cur.pid = ev.ctxPid;
     }
+    const kind = ev.kind;
+    if (kind === Kind.SYSCALL_ENTRY || kind === Kind.SYSCALL_EXIT) this.syscall(ev, c, t, kind === Kind.SYSCALL_ENTRY);
+    // OTHER only tells the current thread (above): most events when syscalls are skipped.
+    else if (kind !== Kind.OTHER) this.dispatch(ev, c, t);
+  }
+
+  /** Every kind but syscalls and OTHER (out of `handle`, which stays small on the path of most events). */
+  private dispatch(ev: KernelEvent, c: Cpu, t: number): void {
     switch (ev.kind) {
       case Kind.SCHED_SWITCH:
         this.schedSwitch(ev, c, t);
@@ -279,12 +304,6 @@ export class KernelModelBuilder {
         break;
       case Kind.STATEDUMP_INTERRUPT:
         if (ev.comm && !this.irqNames.has(ev.irq)) this.irqNames.set(ev.irq, ev.comm);
-        break;
-      case Kind.SYSCALL_ENTRY:
-        this.syscallEntry(ev, c, t);
-        break;
-      case Kind.SYSCALL_EXIT:
-        this.syscallExit(ev, c, t);
         break;
       case Kind.IRQ_ENTRY:
         if (ev.comm && this.irqNames.get(ev.irq) !== ev.comm) this.irqNames.set(ev.irq, ev.comm);
@@ -405,7 +424,7 @@ export class KernelModelBuilder {
       state = CpuState.RUN_SYSCALL;
       aux = cur.syscall;
     } else state = CpuState.RUN_USER;
-    this.cpuStates.set(c.row, t, state, tid, aux);
+    if (this.recordCpu) this.cpuStates.set(c.row, t, state, tid, aux);
   }
 
   /**
@@ -617,26 +636,41 @@ export class KernelModelBuilder {
 
   // ── syscalls ───────────────────────────────────────────────────────────────────────────────
 
-  private syscallEntry(ev: KernelEvent, c: Cpu, t: number): void {
+  /**
+   * A syscall entry or exit of the CPU's current thread: most events of a busy trace, so one
+   * path for both (the state updates are then inlined once).
+   */
+  private syscall(ev: KernelEvent, c: Cpu, t: number, entry: boolean): void {
     const th = c.cur;
     if (!th || th.tid === 0) return;
-    th.syscall = ev.syscall;
-    th.sysStart = t;
-    th.sysId = ev.syscall;
-    th.sysArg0 = ev.arg0;
-    th.sysArg1 = ev.arg1;
-    this.setRunning(th, t, c);
-    this.updateCpu(c, t);
-  }
-
-  private syscallExit(ev: KernelEvent, c: Cpu, t: number): void {
-    const th = c.cur;
-    if (!th || th.tid === 0) return;
-    if (!Number.isNaN(th.sysStart)) {
-      this.syscalls.add(th.sysStart, t, th.row, th.sysId, ev.ret, th.sysArg0, th.sysArg1);
-      th.sysStart = Number.NaN;
+    if (entry) {
+      th.syscall = ev.syscall;
+      th.sysStart = t;
+      th.sysId = ev.syscall;
+      th.sysArg0 = ev.arg0;
+      th.sysArg1 = ev.arg1;
+    } else {
+      if (!Number.isNaN(th.sysStart)) {
+        if (this.recordSyscalls) this.syscalls.add(th.sysStart, t, th.row, th.sysId, ev.ret, th.sysArg0, th.sysArg1);
+        th.sysStart = Number.NaN;
+      }
+      th.syscall = -1;
     }
-    th.syscall = -1;
+    if (c.irqDepth === 0 && c.softirq < 0) {
+      // No interrupt on the CPU: the thread and the CPU run the syscall or user code. This is
+      // setRunning and updateCpu for that case, without their general tests.
+      const sys = th.syscall;
+      if (sys >= 0) {
+        th.state = ThreadState.RUN_SYSCALL;
+        this.threadStates.set(th.row, t, ThreadState.RUN_SYSCALL, sys, c.cpu);
+        if (this.recordCpu) this.cpuStates.set(c.row, t, CpuState.RUN_SYSCALL, th.tid, sys);
+      } else {
+        th.state = ThreadState.RUN_USER;
+        this.threadStates.set(th.row, t, ThreadState.RUN_USER, -1, c.cpu);
+        if (this.recordCpu) this.cpuStates.set(c.row, t, CpuState.RUN_USER, th.tid, -1);
+      }
+      return;
+    }
     this.setRunning(th, t, c);
     this.updateCpu(c, t);
   }
@@ -700,19 +734,38 @@ export class KernelModelBuilder {
     return b.finish();
   }
 
-  /** Freezes the tables; `end` defaults to the last handled event. */
+  /**
+   * Freezes the tables; `end` defaults to the last handled event. The big tables (thread and CPU
+   * states, syscalls) are copied into their frozen columns when a report first reads them: most
+   * reports read one or two of them, and a copy of a large trace's table costs about 0.3 s and
+   * 250 MB. The builder takes no events afterwards.
+   */
   finish(end?: number): KernelModel {
+    if (this.finished) throw new Error('KernelModelBuilder.finish called twice');
+    this.finished = true;
     const start = Number.isNaN(this.t0) ? 0 : this.t0;
     const last = end ?? (Number.isNaN(this.tLast) ? start : this.tLast);
     const cpus = [...this.cpuList].sort((a, b) => a.cpu - b.cpu);
+    const threadStates = this.threadStates.seal(last);
+    const cpuStates = this.cpuStates.seal(last);
+    const syscalls = this.syscalls;
+    let threadTable: IntervalTable | undefined;
+    let cpuTable: IntervalTable | undefined;
+    let syscallTable: SyscallTable | undefined;
     return {
       start,
       end: last,
       threads: this.threads,
       cpus,
-      threadStates: this.threadStates.finish(last),
-      cpuStates: this.cpuStates.finish(last),
-      syscalls: this.syscalls.finish(),
+      get threadStates(): IntervalTable {
+        return (threadTable ??= threadStates.freeze());
+      },
+      get cpuStates(): IntervalTable {
+        return (cpuTable ??= cpuStates.freeze());
+      },
+      get syscalls(): SyscallTable {
+        return (syscallTable ??= syscalls.finish());
+      },
       unfinishedSyscalls: this.unfinishedSyscalls(last),
       syscallNames: this.options.syscallNames?.strings ?? [],
       irqs: this.irqs.finish(),

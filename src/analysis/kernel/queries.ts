@@ -119,37 +119,104 @@ export interface SwitchCounts {
 
 /** Context switches of a thread whose switch-out falls in [t1, t2], and the CPUs it used. */
 export function switchCounts(model: KernelModel, row: number, t1: number, t2: number): SwitchCounts {
-  const tbl = model.threadStates;
-  const lo = tbl.rowOffset[row]!;
-  const hi = tbl.rowOffset[row + 1]!;
-  const res: SwitchCounts = { voluntary: 0, involuntary: 0, cpuChanges: 0, cpus: [] };
+  const { start, end, state, aux, rowOffset } = model.threadStates;
+  const lo = rowOffset[row]!;
+  const hi = rowOffset[row + 1]!;
+  let voluntary = 0;
+  let involuntary = 0;
+  let cpuChanges = 0;
   const cpus = new Set<number>();
+  // The CPU added last: a thread's runs follow each other on one CPU, skip re-adding it.
+  let added = -1;
   let lastCpu = -1;
+  let prevOn = false;
   for (let i = lo; i < hi; i++) {
-    const s = tbl.state[i]!;
-    const on = isOnCpu(s) && tbl.aux[i]! >= 0;
+    const s = state[i]!;
+    const cpu = aux[i]!;
+    const on = cpu >= 0 && (s === ThreadState.RUN_USER || s === ThreadState.RUN_SYSCALL || s === ThreadState.INTERRUPTED);
     if (on) {
-      const cpu = tbl.aux[i]!;
-      const inRange = tbl.end[i]! > t1 && tbl.start[i]! <= t2;
-      if (inRange) cpus.add(cpu);
-      // A new run: the previous interval was off-CPU.
-      const prevOn = i > lo && isOnCpu(tbl.state[i - 1]!) && tbl.aux[i - 1]! >= 0;
-      if (!prevOn) {
-        if (lastCpu >= 0 && cpu !== lastCpu && tbl.start[i]! >= t1 && tbl.start[i]! <= t2) res.cpuChanges++;
+      const from = start[i]!;
+      if (cpu !== added && end[i]! > t1 && from <= t2) {
+        cpus.add(cpu);
+        added = cpu;
       }
+      // A new run (the previous interval was off-CPU) on another CPU than the previous run.
+      if (!prevOn && lastCpu >= 0 && cpu !== lastCpu && from >= t1 && from <= t2) cpuChanges++;
       lastCpu = cpu;
-      continue;
+    } else if (prevOn) {
+      // An off-CPU interval right after an on-CPU one is a switch-out at its start.
+      const t = start[i]!;
+      if (t >= t1 && t <= t2) {
+        if (s === ThreadState.WAIT_CPU) involuntary++;
+        else voluntary++;
+      }
     }
-    // An off-CPU interval right after an on-CPU one is a switch-out at its start.
-    if (i > lo && isOnCpu(tbl.state[i - 1]!) && tbl.aux[i - 1]! >= 0) {
-      const t = tbl.start[i]!;
-      if (t < t1 || t > t2) continue;
-      if (s === ThreadState.WAIT_CPU) res.involuntary++;
-      else res.voluntary++;
-    }
+    prevOn = on;
   }
-  res.cpus = [...cpus].sort((a, b) => a - b);
-  return res;
+  return { voluntary, involuntary, cpuChanges, cpus: [...cpus].sort((a, b) => a - b) };
+}
+
+export interface ThreadTotals extends SwitchCounts {
+  /** `stateDurations`. */
+  states: Float64Array;
+  /** `cpuTime`. */
+  cpuTime: number;
+}
+
+/**
+ * `stateDurations`, `cpuTime` and `switchCounts` of a thread in one pass over its intervals
+ * (the same sums, added in the same order, so the same values): a report of every thread of a
+ * large trace reads each interval once instead of three times.
+ */
+export function threadTotals(model: KernelModel, row: number, t1: number, t2: number): ThreadTotals {
+  const table = model.threadStates;
+  const { start, end, state, aux, rowOffset } = table;
+  const lo = rowOffset[row]!;
+  const hi = rowOffset[row + 1]!;
+  const states = new Float64Array(THREAD_STATE_COUNT);
+  let onCpuTime = 0;
+  // Intervals [first, ...) overlap the range until one starts after it (`forEachIn`).
+  const first = table.firstEndingAfter(row, t1);
+  let inRange = first < hi;
+  let voluntary = 0;
+  let involuntary = 0;
+  let cpuChanges = 0;
+  const cpus = new Set<number>();
+  let added = -1;
+  let lastCpu = -1;
+  let prevOn = false;
+  for (let i = lo; i < hi; i++) {
+    const st = state[i]!;
+    const cpu = aux[i]!;
+    const from = start[i]!;
+    const on = cpu >= 0 && (st === ThreadState.RUN_USER || st === ThreadState.RUN_SYSCALL || st === ThreadState.INTERRUPTED);
+    if (inRange && i >= first) {
+      const e = end[i]!;
+      if (from > t2 || (from === t2 && e > from)) inRange = false;
+      else {
+        const d = Math.min(e, t2) - Math.max(from, t1);
+        states[st]! += d;
+        if (on) onCpuTime += d;
+      }
+    }
+    // switchCounts
+    if (on) {
+      if (cpu !== added && end[i]! > t1 && from <= t2) {
+        cpus.add(cpu);
+        added = cpu;
+      }
+      if (!prevOn && lastCpu >= 0 && cpu !== lastCpu && from >= t1 && from <= t2) cpuChanges++;
+      lastCpu = cpu;
+    } else if (prevOn && from >= t1 && from <= t2) {
+      if (st === ThreadState.WAIT_CPU) involuntary++;
+      else voluntary++;
+    }
+    prevOn = on;
+  }
+  for (const c of model.cpus) {
+    if (c.assumedThread === row) onCpuTime += overlap(model.start, c.knownFrom, t1, t2);
+  }
+  return { voluntary, involuntary, cpuChanges, cpus: [...cpus].sort((a, b) => a - b), states, cpuTime: onCpuTime };
 }
 
 /** Migrations per thread row within [t1, t2]. */

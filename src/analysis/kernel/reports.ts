@@ -6,7 +6,7 @@
  */
 import { softirqName } from '../../layouts/canonical.js';
 import type { KernelModel, ThreadInfo } from './model.js';
-import { cpuBusyHistogram, cpuBusyTime, cpuTime, migrationsByThread, pidOf, stateDurations, switchCounts } from './queries.js';
+import { cpuBusyHistogram, cpuBusyTime, cpuTime, migrationsByThread, pidOf, threadTotals } from './queries.js';
 import { Grouper, log2Histogram, summarize, type HistogramBucket, type Stats } from './stats.js';
 import { CPU_STATE_NAMES, CpuState, IRQ_KIND_NAMES, IrqKind, THREAD_STATE_COUNT, THREAD_STATE_NAMES, ThreadState, WAKER_KIND_NAMES, WakerKind } from './states.js';
 
@@ -85,12 +85,12 @@ export function threadsReport(model: KernelModel, begin: number, end: number, f:
   const migr = migrationsByThread(model, begin, end);
   const rows: ThreadRow[] = [];
   for (const t of selectThreads(model, f)) {
-    const states = stateDurations(model, t.row, begin, end);
+    const sw = threadTotals(model, t.row, begin, end);
+    const states = sw.states;
     let alive = 0;
     for (let s = 1; s < THREAD_STATE_COUNT; s++) alive += states[s]!;
-    const cpuT = cpuTime(model, t.row, begin, end);
+    const cpuT = sw.cpuTime;
     if (alive <= 0 && cpuT <= 0) continue;
-    const sw = switchCounts(model, t.row, begin, end);
     rows.push({
       thread: t,
       cpuTime: cpuT,

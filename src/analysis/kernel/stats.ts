@@ -16,7 +16,7 @@ export interface Stats {
 export function summarize(values: Float64Array): Stats {
   const n = values.length;
   if (n === 0) return { count: 0, total: 0, min: Number.NaN, max: Number.NaN, mean: Number.NaN, stdev: Number.NaN, p50: Number.NaN, p99: Number.NaN };
-  values.sort();
+  sortNumbers(values);
   let total = 0;
   for (let i = 0; i < n; i++) total += values[i]!;
   const mean = total / n;
@@ -32,6 +32,52 @@ export function summarize(values: Float64Array): Stats {
     p50: percentile(values, 50),
     p99: percentile(values, 99),
   };
+}
+
+/** Integers below this are sorted by radix (three 16-bit digits)… */
+const RADIX_LIMIT = 2 ** 48;
+/** …in arrays of at least this many values. */
+const RADIX_MIN = 1 << 16;
+
+/**
+ * Sorts in place, in ascending order: the same result as `values.sort()`. Durations in ns are
+ * whole numbers: many of them (from 0 to 2^48, no -0) are sorted by an LSD radix sort, about
+ * twice as fast as the builtin sort on the millions of syscalls of a busy trace; anything else
+ * goes to the builtin.
+ */
+export function sortNumbers(values: Float64Array): void {
+  const n = values.length;
+  // A pass costs about 65536 steps besides the values: the builtin is faster on short arrays.
+  if (n < RADIX_MIN) {
+    values.sort();
+    return;
+  }
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    if (!(v >= 0 && v < RADIX_LIMIT && Math.floor(v) === v) || (v === 0 && 1 / v < 0)) {
+      values.sort();
+      return;
+    }
+  }
+  let src: Float64Array = values;
+  let dst: Float64Array = new Float64Array(n);
+  const count = new Int32Array(65537);
+  for (let pass = 0; pass < 3; pass++) {
+    const div = 2 ** (16 * pass);
+    count.fill(0);
+    for (let i = 0; i < n; i++) count[(Math.floor(src[i]! / div) & 0xffff) + 1]!++;
+    // Every value has the same digit: this pass would not move anything.
+    if (count[(Math.floor(src[0]! / div) & 0xffff) + 1] === n) continue;
+    for (let d = 0; d < 65536; d++) count[d + 1]! += count[d]!;
+    for (let i = 0; i < n; i++) {
+      const v = src[i]!;
+      dst[count[Math.floor(v / div) & 0xffff]!++] = v;
+    }
+    const done = dst;
+    dst = src;
+    src = done;
+  }
+  if (src !== values) values.set(src);
 }
 
 /** Nearest-rank percentile of sorted values. */

@@ -65,85 +65,98 @@ export interface MigrationTable {
   to: Int32Array;
 }
 
-/** One chunk of the syscall table's columns (rows [base, base + capacity)). */
-class SyscallChunk {
-  readonly start: Float64Array;
-  readonly end: Float64Array;
-  readonly thread: Int32Array;
-  readonly id: Int32Array;
-  readonly ret: Float64Array;
-  readonly arg0: Float64Array;
-  readonly arg1: Float64Array;
-
-  constructor(readonly capacity: number) {
-    this.start = new Float64Array(capacity);
-    this.end = new Float64Array(capacity);
-    this.thread = new Int32Array(capacity);
-    this.id = new Int32Array(capacity);
-    this.ret = new Float64Array(capacity);
-    this.arg0 = new Float64Array(capacity);
-    this.arg1 = new Float64Array(capacity);
-  }
-}
-
 /**
  * The syscall table has a row for most events of a busy trace: its columns share one chunk
  * bookkeeping (one capacity test per row, not one per column). Chunks double from 1024 rows up
- * to 65536; `finish()` copies each row once.
+ * to 65536; `finish()` copies each row once, one column at a time, releasing that column's
+ * chunks before the next column is allocated.
  */
 export class SyscallTableBuilder {
-  private readonly chunks: SyscallChunk[] = [];
-  private cur = new SyscallChunk(0);
+  // The chunks of each column, and the current chunk of each (the last one).
+  private starts: Float64Array[] = [];
+  private ends: Float64Array[] = [];
+  private threads: Int32Array[] = [];
+  private ids: Int32Array[] = [];
+  private rets: Float64Array[] = [];
+  private arg0s: Float64Array[] = [];
+  private arg1s: Float64Array[] = [];
+  private cStart = new Float64Array(0);
+  private cEnd = new Float64Array(0);
+  private cThread = new Int32Array(0);
+  private cId = new Int32Array(0);
+  private cRet = new Float64Array(0);
+  private cArg0 = new Float64Array(0);
+  private cArg1 = new Float64Array(0);
+  private capacity = 0;
   private used = 0;
   length = 0;
 
   add(start: number, end: number, thread: number, id: number, ret: number, arg0: number, arg1: number): void {
-    if (this.used === this.cur.capacity) this.next();
-    const c = this.cur;
+    if (this.used === this.capacity) this.next();
     const k = this.used++;
-    c.start[k] = start;
-    c.end[k] = end;
-    c.thread[k] = thread;
-    c.id[k] = id;
-    c.ret[k] = ret;
-    c.arg0[k] = arg0;
-    c.arg1[k] = arg1;
+    this.cStart[k] = start;
+    this.cEnd[k] = end;
+    this.cThread[k] = thread;
+    this.cId[k] = id;
+    this.cRet[k] = ret;
+    this.cArg0[k] = arg0;
+    this.cArg1[k] = arg1;
     this.length++;
   }
 
   private next(): void {
-    const cap = this.chunks.length === 0 ? 1024 : Math.min(this.cur.capacity * 2, 65536);
-    this.cur = new SyscallChunk(cap);
-    this.chunks.push(this.cur);
+    const cap = this.starts.length === 0 ? 1024 : Math.min(this.capacity * 2, 65536);
+    this.starts.push((this.cStart = new Float64Array(cap)));
+    this.ends.push((this.cEnd = new Float64Array(cap)));
+    this.threads.push((this.cThread = new Int32Array(cap)));
+    this.ids.push((this.cId = new Int32Array(cap)));
+    this.rets.push((this.cRet = new Float64Array(cap)));
+    this.arg0s.push((this.cArg0 = new Float64Array(cap)));
+    this.arg1s.push((this.cArg1 = new Float64Array(cap)));
+    this.capacity = cap;
     this.used = 0;
   }
 
+  /** The frozen table (the builder is emptied). */
   finish(): SyscallTable {
     const n = this.length;
-    const t: SyscallTable = {
-      length: n,
-      start: new Float64Array(n),
-      end: new Float64Array(n),
-      thread: new Int32Array(n),
-      id: new Int32Array(n),
-      ret: new Float64Array(n),
-      arg0: new Float64Array(n),
-      arg1: new Float64Array(n),
-    };
-    let at = 0;
-    for (const c of this.chunks) {
-      const m = Math.min(c.capacity, n - at);
-      t.start.set(c.start.subarray(0, m), at);
-      t.end.set(c.end.subarray(0, m), at);
-      t.thread.set(c.thread.subarray(0, m), at);
-      t.id.set(c.id.subarray(0, m), at);
-      t.ret.set(c.ret.subarray(0, m), at);
-      t.arg0.set(c.arg0.subarray(0, m), at);
-      t.arg1.set(c.arg1.subarray(0, m), at);
-      at += m;
-    }
-    return t;
+    const start = joined(this.starts, new Float64Array(n));
+    this.starts = [];
+    this.cStart = new Float64Array(0);
+    const end = joined(this.ends, new Float64Array(n));
+    this.ends = [];
+    this.cEnd = new Float64Array(0);
+    const thread = joined(this.threads, new Int32Array(n));
+    this.threads = [];
+    this.cThread = new Int32Array(0);
+    const id = joined(this.ids, new Int32Array(n));
+    this.ids = [];
+    this.cId = new Int32Array(0);
+    const ret = joined(this.rets, new Float64Array(n));
+    this.rets = [];
+    this.cRet = new Float64Array(0);
+    const arg0 = joined(this.arg0s, new Float64Array(n));
+    this.arg0s = [];
+    this.cArg0 = new Float64Array(0);
+    const arg1 = joined(this.arg1s, new Float64Array(n));
+    this.arg1s = [];
+    this.cArg1 = new Float64Array(0);
+    this.length = 0;
+    this.capacity = 0;
+    this.used = 0;
+    return { length: n, start, end, thread, id, ret, arg0, arg1 };
   }
+}
+
+/** The first `out.length` values of consecutive chunks, copied into `out`. */
+function joined<T extends Float64Array | Int32Array>(chunks: T[], out: T): T {
+  let at = 0;
+  for (const c of chunks) {
+    const m = Math.min(c.length, out.length - at);
+    out.set(c.subarray(0, m) as never, at);
+    at += m;
+  }
+  return out;
 }
 
 export class IrqTableBuilder {
