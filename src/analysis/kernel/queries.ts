@@ -117,43 +117,13 @@ export interface SwitchCounts {
   cpus: number[];
 }
 
-/** Context switches of a thread whose switch-out falls in [t1, t2], and the CPUs it used. */
+/**
+ * Context switches of a thread whose switch-out falls in [t1, t2], and the CPUs it used: the
+ * switch counts of `threadTotals`, which sums them with the state durations in one pass.
+ */
 export function switchCounts(model: KernelModel, row: number, t1: number, t2: number): SwitchCounts {
-  const { start, end, state, aux, rowOffset } = model.threadStates;
-  const lo = rowOffset[row]!;
-  const hi = rowOffset[row + 1]!;
-  let voluntary = 0;
-  let involuntary = 0;
-  let cpuChanges = 0;
-  const cpus = new Set<number>();
-  // The CPU added last: a thread's runs follow each other on one CPU, skip re-adding it.
-  let added = -1;
-  let lastCpu = -1;
-  let prevOn = false;
-  for (let i = lo; i < hi; i++) {
-    const s = state[i]!;
-    const cpu = aux[i]!;
-    const on = cpu >= 0 && (s === ThreadState.RUN_USER || s === ThreadState.RUN_SYSCALL || s === ThreadState.INTERRUPTED);
-    if (on) {
-      const from = start[i]!;
-      if (cpu !== added && end[i]! > t1 && from <= t2) {
-        cpus.add(cpu);
-        added = cpu;
-      }
-      // A new run (the previous interval was off-CPU) on another CPU than the previous run.
-      if (!prevOn && lastCpu >= 0 && cpu !== lastCpu && from >= t1 && from <= t2) cpuChanges++;
-      lastCpu = cpu;
-    } else if (prevOn) {
-      // An off-CPU interval right after an on-CPU one is a switch-out at its start.
-      const t = start[i]!;
-      if (t >= t1 && t <= t2) {
-        if (s === ThreadState.WAIT_CPU) involuntary++;
-        else voluntary++;
-      }
-    }
-    prevOn = on;
-  }
-  return { voluntary, involuntary, cpuChanges, cpus: [...cpus].sort((a, b) => a - b) };
+  const { voluntary, involuntary, cpuChanges, cpus } = threadTotals(model, row, t1, t2);
+  return { voluntary, involuntary, cpuChanges, cpus };
 }
 
 export interface ThreadTotals extends SwitchCounts {
