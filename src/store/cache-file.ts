@@ -161,10 +161,7 @@ export function writeCacheFile(file: string, value: unknown): void {
   const tmp = `${file}.${process.pid}.tmp`;
   const fd = openSync(tmp, 'w');
   try {
-    writeSync(fd, head);
-    writeSync(fd, jsonBytes);
-    if (pad) writeSync(fd, Buffer.alloc(pad));
-    for (const c of chunks) writeAll(fd, c);
+    for (const c of [head, jsonBytes, Buffer.alloc(pad), ...chunks]) writeAll(fd, c);
   } finally {
     closeSync(fd);
   }
