@@ -11,10 +11,12 @@
  * Files live in $TRACELANE_CACHE_DIR (`off` disables every cache), else
  * $XDG_CACHE_HOME/tracelane, else ~/.cache/tracelane, named by a hash of what produced them:
  * a format version, the code of the modules that shape the results (by content, since every
- * build rewrites every file) and every trace file's path, size and modification time.
+ * build rewrites every file) and every trace file's path, size and modification time. The folder
+ * is kept under a budget (`TRACELANE_CACHE_MAX_MB`, default 4096): writing a file removes the
+ * least recently used ones beyond it (reading a file marks it used).
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, utimesSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -166,6 +168,44 @@ export function writeCacheFile(file: string, value: unknown): void {
     closeSync(fd);
   }
   renameSync(tmp, file);
+  try {
+    pruneCacheDir(join(file, '..'), file);
+  } catch {
+    // The budget is kept on a best-effort basis: an unlistable folder keeps its files.
+  }
+}
+
+const DEFAULT_BUDGET_MB = 4096;
+
+function cacheBudget(): number {
+  const mb = Number(process.env['TRACELANE_CACHE_MAX_MB']);
+  return (Number.isFinite(mb) && mb >= 0 ? mb : DEFAULT_BUDGET_MB) * 2 ** 20;
+}
+
+/**
+ * Removes the least recently used cache files of `dir` (by modification time, which reading
+ * renews) until they fit the budget; `keep`, the file just written, stays whatever its size.
+ */
+export function pruneCacheDir(dir: string, keep: string, budget = cacheBudget()): void {
+  const files: { path: string; size: number; used: number }[] = [];
+  for (const name of readdirSync(dir)) {
+    if (!name.endsWith('.tlcache')) continue;
+    const path = join(dir, name);
+    try {
+      const st = statSync(path);
+      files.push({ path, size: st.size, used: st.mtimeMs });
+    } catch {
+      // Removed meanwhile by another tracelane.
+    }
+  }
+  let total = files.reduce((n, f) => n + f.size, 0);
+  files.sort((a, b) => a.used - b.used);
+  for (const f of files) {
+    if (total <= budget) break;
+    if (f.path === keep) continue;
+    rmSync(f.path, { force: true });
+    total -= f.size;
+  }
 }
 
 function writeAll(fd: number, bytes: Uint8Array): void {
@@ -180,6 +220,16 @@ function readAll(fd: number, into: Uint8Array, position: number): boolean {
     done += n;
   }
   return true;
+}
+
+/** Renews the file's modification time: the budget removes the least recently used files. */
+function markUsed(file: string): void {
+  try {
+    const now = new Date();
+    utimesSync(file, now, now);
+  } catch {
+    // A read-only cache is still a cache.
+  }
 }
 
 /**
@@ -203,7 +253,9 @@ export function readCacheFile(file: string): unknown {
     const json = Buffer.alloc(len);
     const blob = new ArrayBuffer(size - blobStart);
     if (!readAll(fd, json, HEAD_BYTES) || !readAll(fd, new Uint8Array(blob), blobStart)) return undefined;
-    return decode(json.toString('utf8'), blob);
+    const value = decode(json.toString('utf8'), blob);
+    markUsed(file);
+    return value;
   } catch {
     return undefined;
   } finally {
