@@ -14,6 +14,7 @@ import { TraceSet } from '../src/ctf/trace-set.js';
 import { analyzeKernel } from '../src/analysis/kernel/index.js';
 import { cliPath, corpusTest, haveCorpus, repoRoot, tracePath } from '../src/testing/corpus.js';
 import { tracelane } from '../src/testing/run.js';
+import type { EventsAnswer, ThreadsAnswer, TraceAnswer } from '../src/server/api-types.js';
 import { startServer, type RunningServer } from '../src/server/server.js';
 import { decodeStatesBin } from '../src/server/states-bin-format.js';
 
@@ -70,38 +71,10 @@ async function cli<T>(args: string[]): Promise<T> {
   return JSON.parse(r.stdout) as T;
 }
 
-interface TraceJson {
-  origin: string;
-  start: number;
-  end: number;
-  events: number;
-  hasKernel: boolean;
-  hasUst: boolean;
-  fromCache: boolean;
-  cpus: number[];
-}
-interface ThreadJson {
-  id: number;
-  tid: number;
-  name: string;
-  cpuTime: number;
-  idleCpu: number;
-  ust: boolean;
-  hasCalls: boolean;
-}
 interface StatesJson {
   res: number;
   rows: { id: number; t: number[]; d: number[]; s: number[]; a: number[]; x: number[]; m: number[] }[];
 }
-interface EventRow {
-  i: number;
-  t: number;
-  cpu: number;
-  name: string;
-  tid: number;
-  fields: string;
-}
-
 const MANY = 'tracecompass/many-threads';
 let kernelServer: RunningServer | undefined;
 
@@ -114,7 +87,7 @@ after(async () => kernelServer?.close());
 
 test('trace, threads and usage agree with tracelane info, threads and cpu', corpusTest(), async () => {
   const s = kernelServer!;
-  const trace = await api<TraceJson>(s, '/api/trace');
+  const trace = await api<TraceAnswer>(s, '/api/trace');
   const info = await cli<{ traces: { events: number; first_ns: number; last_ns: number; event_counts: Record<string, number> }[] }>(['info', '--json', tracePath(MANY)]);
   assert.equal(trace.events, info.traces[0]!.events);
   assert.equal(trace.hasKernel, true);
@@ -123,7 +96,7 @@ test('trace, threads and usage agree with tracelane info, threads and cpu', corp
   const absFirst = JSON.parse(JSON.stringify(info.traces[0]!.first_ns)) as number;
   assert.ok(Math.abs(Number(BigInt(trace.origin) + BigInt(trace.start)) - absFirst) < 1e3);
 
-  const { threads } = await api<{ threads: ThreadJson[] }>(s, '/api/threads');
+  const { threads } = await api<ThreadsAnswer>(s, '/api/threads');
   const report = await cli<{ threads: { tid: number; cpu_time_ns: number }[] }>(['threads', '--json', '--limit', '0', tracePath(MANY)]);
   const ours = new Map<number, number>();
   for (const t of threads) if (t.idleCpu < 0) ours.set(t.tid, (ours.get(t.tid) ?? 0) + t.cpuTime);
@@ -147,9 +120,9 @@ test('trace, threads and usage agree with tracelane info, threads and cpu', corp
 
 test('viewport states: ≤ ~1 run per pixel, equal to the kernel model read by the kernel analyses', corpusTest(), async () => {
   const s = kernelServer!;
-  const trace = await api<TraceJson>(s, '/api/trace');
+  const trace = await api<TraceAnswer>(s, '/api/trace');
   const { model } = analyzeKernel(TraceSet.open([tracePath(MANY)]));
-  const { threads } = await api<{ threads: ThreadJson[] }>(s, '/api/threads');
+  const { threads } = await api<ThreadsAnswer>(s, '/api/threads');
   assert.equal(threads.filter((t) => t.id < model.threads.length).length, model.threads.length);
   const busiest = [...threads].sort((a, b) => b.cpuTime - a.cpuTime).slice(0, 20).map((t) => t.id);
   const span = trace.end - trace.start;
@@ -198,8 +171,8 @@ test('viewport states: ≤ ~1 run per pixel, equal to the kernel model read by t
 
 test('viewport states in the binary form (format=bin) decode to the JSON answer', corpusTest(), async () => {
   const s = kernelServer!;
-  const trace = await api<TraceJson>(s, '/api/trace');
-  const { threads } = await api<{ threads: ThreadJson[] }>(s, '/api/threads');
+  const trace = await api<TraceAnswer>(s, '/api/trace');
+  const { threads } = await api<ThreadsAnswer>(s, '/api/threads');
   const busiest = [...threads].sort((a, b) => b.cpuTime - a.cpuTime).slice(0, 30).map((t) => t.id);
   const span = trace.end - trace.start;
   let runs = 0;
@@ -233,11 +206,11 @@ test('viewport states in the binary form (format=bin) decode to the JSON answer'
 test('events table: rows, filters and seeking agree with tracelane events', corpusTest(), async () => {
   const s = kernelServer!;
   const text = (await tracelane(['events', tracePath(MANY)])).stdout.split('\n');
-  const trace = await api<TraceJson>(s, '/api/trace');
+  const trace = await api<TraceAnswer>(s, '/api/trace');
   assert.equal(text.length - 1, trace.events);
   // Rows from anywhere (each stream sought to the packet holding the row).
   for (const offset of [0, 1, 99_999, 150_000, trace.events - 3]) {
-    const page = await api<{ total: number; rows: EventRow[] }>(s, `/api/events?offset=${offset}&limit=3`);
+    const page = await api<EventsAnswer>(s, `/api/events?offset=${offset}&limit=3`);
     assert.equal(page.total, trace.events);
     page.rows.forEach((r, k) => {
       const line = text[offset + k]!;
@@ -248,20 +221,20 @@ test('events table: rows, filters and seeking agree with tracelane events', corp
     });
   }
   // Filters: by name, by CPU (counted in the text), by text.
-  const switches = await api<{ total: number; rows: EventRow[] }>(s, '/api/events?event=sched_sw*&limit=5&offset=10');
+  const switches = await api<EventsAnswer>(s, '/api/events?event=sched_sw*&limit=5&offset=10');
   assert.equal(switches.total, text.filter((l) => l.includes(' sched_switch: ')).length);
   assert.ok(switches.rows.every((r) => r.name === 'sched_switch'));
   const cpu3 = await api<{ total: number }>(s, '/api/events?cpu=3&limit=0');
   assert.equal(cpu3.total, text.filter((l) => l.includes('cpu_id = 3 }')).length);
-  const q = await api<{ total: number; rows: EventRow[] }>(s, '/api/events?q=multithread&event=sched_switch&limit=1000');
+  const q = await api<EventsAnswer>(s, '/api/events?q=multithread&event=sched_switch&limit=1000');
   assert.equal(q.total, text.filter((l) => l.includes(' sched_switch: ') && l.includes('multithread')).length);
   // Seeking to the time of row k lands on the first row at that time.
-  const row = (await api<{ rows: EventRow[] }>(s, '/api/events?offset=123456&limit=1')).rows[0]!;
+  const row = (await api<EventsAnswer>(s, '/api/events?offset=123456&limit=1')).rows[0]!;
   const seek = await api<{ index: number }>(s, `/api/events/seek?t=${row.t}`);
   assert.ok(seek.index <= 123456);
-  const landed = (await api<{ rows: EventRow[] }>(s, `/api/events?offset=${seek.index}&limit=1`)).rows[0]!;
+  const landed = (await api<EventsAnswer>(s, `/api/events?offset=${seek.index}&limit=1`)).rows[0]!;
   assert.equal(landed.t, row.t);
-  const before = (await api<{ rows: EventRow[] }>(s, `/api/events?offset=${seek.index - 1}&limit=1`)).rows[0]!;
+  const before = (await api<EventsAnswer>(s, `/api/events?offset=${seek.index - 1}&limit=1`)).rows[0]!;
   assert.ok(before.t < row.t);
   // One event in full: the JSON output's payload.
   const json = (await tracelane(['events', '-o', 'json', '--cpu', String(row.cpu), tracePath(MANY)])).stdout.split('\n');
@@ -320,7 +293,7 @@ test('the second open of a trace loads the cache and answers the same', corpusTe
   try {
     await again.ready;
     assert.equal(again.status().fromCache, true);
-    assert.equal((await api<TraceJson>(again, '/api/trace')).fromCache, true);
+    assert.equal((await api<TraceAnswer>(again, '/api/trace')).fromCache, true);
     for (const path of ['/api/threads', '/api/resources', '/api/states?px=300&rows=1,2,3,50', '/api/states?table=irqs&px=100', '/api/arrows?limit=50', '/api/events?offset=5000&limit=20', '/api/aggregate?top=10']) {
       assert.deepEqual(await api(again, path), await api(s, path), path);
     }
@@ -342,7 +315,7 @@ test('kernel + UST session (the demo trace): one timeline, spans and events on t
   const s = await startServer({ paths: [demo], cacheDir, webRoot });
   try {
     await s.ready;
-    const trace = await api<TraceJson & { traces: { domain: string; kernelViews: boolean }[] }>(s, '/api/trace');
+    const trace = await api<TraceAnswer>(s, '/api/trace');
     assert.equal(trace.hasKernel, true);
     assert.equal(trace.hasUst, true);
     // The one kernel trace feeds the kernel views; the user-space traces do not.
@@ -350,7 +323,7 @@ test('kernel + UST session (the demo trace): one timeline, spans and events on t
       trace.traces.map((t) => t.kernelViews),
       trace.traces.map((t) => t.domain === 'kernel'),
     );
-    const { threads } = await api<{ threads: ThreadJson[] }>(s, '/api/threads');
+    const { threads } = await api<ThreadsAnswer>(s, '/api/threads');
     const ust = threads.filter((t) => t.ust);
     assert.ok(ust.length >= 4);
     // UST threads sit on their kernel thread's row (same tid, with kernel states).
@@ -367,7 +340,7 @@ test('kernel + UST session (the demo trace): one timeline, spans and events on t
     const evs = await api<{ events: { row: number; n: number; i: number }[] }>(s, '/api/ust/events?res=0.001');
     const row = ust.find((t) => t.name.includes('w0')) ?? ust[0]!;
     const mine = evs.events.filter((e) => e.row === row.id);
-    const table = await api<{ total: number; rows: EventRow[] }>(s, `/api/events?tid=${row.tid}&event=calcjob:*&limit=1000`);
+    const table = await api<EventsAnswer>(s, `/api/events?tid=${row.tid}&event=calcjob:*&limit=1000`);
     assert.equal(mine.filter((e) => table.rows.some((r) => r.i === e.i)).length, table.total);
     // An event with an ip context: file:line, and that line of the source is a tracepoint call.
     const ev = await api<{ where: { src: string; file: string; line: number; sourceAvailable: boolean } | null }>(s, `/api/event?i=${table.rows.find((r) => r.name === 'calcjob:job_start')!.i}`);
@@ -390,7 +363,7 @@ test('flame chart statistics agree with tracelane callstack (two cyg-profile tra
   const s = await startServer({ paths: [path], cacheDir, webRoot, cache: false });
   try {
     await s.ready;
-    const { threads } = await api<{ threads: ThreadJson[] }>(s, '/api/threads');
+    const { threads } = await api<ThreadsAnswer>(s, '/api/threads');
     const withCalls = threads.filter((t) => t.hasCalls);
     assert.equal(withCalls.length, 2);
     const report = await cli<{ functions: { name: string; calls: number; self_ns: number; total_ns: number }[] }>(['callstack', '--json', path]);
