@@ -18,7 +18,7 @@ import { probePerf } from '../src/record/perf.js';
 import { repoRoot } from '../src/testing/corpus.js';
 import { missingRecordingTools, recordingSkip } from '../src/testing/recording.js';
 import { tracelane } from '../src/testing/run.js';
-import { browserMissing, hook, openBrowser, startServer, waitReady, type Browser, type Server } from './e2e-web-support.js';
+import { browserMissing, hook, openServedPage, waitReady, type Browser, type Server } from './e2e-web-support.js';
 
 const CALCJOB_DIR = join(repoRoot, 'examples', 'calcjob');
 
@@ -40,10 +40,7 @@ describe('record calcjob, then open the trace in the page', { skip }, () => {
     const kernel = perfProblem ? [] : ['--kernel=perf'];
     const rec = await tracelane(['record', '-q', '-o', out, ...kernel, '--cyg-profile', '--', join(CALCJOB_DIR, 'calcjob-cyg'), '-n', '6', '-k', '2', '-s', '20000']);
     assert.equal(rec.code, 0, `tracelane record failed:\n${rec.stderr}`);
-    server = await startServer([out], ['--no-cache']);
-    b = await openBrowser();
-    await b.page.goto(server.url);
-    await waitReady(b.page);
+    ({ server, b } = await openServedPage([out], ['--no-cache']));
   });
   after(async () => {
     await b?.close();

@@ -152,6 +152,23 @@ export async function waitReady(page: Page): Promise<void> {
   if (r !== 'ready' && r !== 'true') throw new Error(`the page failed to load: ${await page.textContent('#status')}`);
 }
 
+/**
+ * `tracelane serve TRACE…` and a browser on its page, loaded: how every page suite starts. A
+ * browser that fails to open does not leave the server running.
+ */
+export async function openServedPage(trace: string[], extra: string[] = []): Promise<{ server: Server; b: Browser }> {
+  const server = await startServer(trace, extra);
+  try {
+    const b = await openBrowser();
+    await b.page.goto(server.url);
+    await waitReady(b.page);
+    return { server, b };
+  } catch (e) {
+    await server.stop();
+    throw e;
+  }
+}
+
 /** URL query parameters of the page now. */
 export function urlParams(page: Page): URLSearchParams {
   return new URL(page.url()).searchParams;

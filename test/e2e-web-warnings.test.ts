@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { join } from 'node:path';
 import { haveCorpus, repoRoot, tracePath } from '../src/testing/corpus.js';
-import { browserMissing, openBrowser, startServer, waitReady, type Browser, type Server } from './e2e-web-support.js';
+import { browserMissing, openServedPage, type Browser, type Server } from './e2e-web-support.js';
 
 const missing = browserMissing();
 if (missing && process.env['CI'] === 'true') {
@@ -21,10 +21,7 @@ describe('web UI: the reading\'s warnings are shown', { skip }, () => {
   let b: Browser;
 
   before(async () => {
-    server = await startServer([join(repoRoot, 'examples', 'demo-trace'), tracePath('tracevizlab/simple-kernel')]);
-    b = await openBrowser();
-    await b.page.goto(server.url);
-    await waitReady(b.page);
+    ({ server, b } = await openServedPage([join(repoRoot, 'examples', 'demo-trace'), tracePath('tracevizlab/simple-kernel')]));
   });
   after(async () => {
     await b?.close();

@@ -15,7 +15,7 @@ import type { Page } from 'playwright-core';
 import { haveCorpus, repoRoot, tracePath } from '../src/testing/corpus.js';
 import { tracelane } from '../src/testing/run.js';
 import { join } from 'node:path';
-import { browserMissing, describeIntervals, frameIntervals, hook, longTasks, openBrowser, startServer, urlParams, waitReady, type Browser, type Server } from './e2e-web-support.js';
+import { browserMissing, describeIntervals, frameIntervals, hook, longTasks, openServedPage, urlParams, waitReady, type Browser, type Server } from './e2e-web-support.js';
 
 // Browser globals inside page.evaluate / waitForFunction callbacks (the tests' tsconfig has no DOM lib).
 declare const window: unknown;
@@ -118,10 +118,7 @@ describe('web UI on the demo trace (kernel via perf + UST)', { skip }, () => {
   let info: TraceJson;
 
   before(async () => {
-    server = await startServer([trace]);
-    b = await openBrowser();
-    await b.page.goto(server.url);
-    await waitReady(b.page);
+    ({ server, b } = await openServedPage([trace]));
     info = await api<TraceJson>(server, 'trace');
     process.stderr.write(`screenshots: ${b.shots}\n`);
   });
@@ -253,10 +250,7 @@ describe('web UI on a large shared kernel trace (tracecompass/many-threads)', { 
   let firstLoad: number[] = [];
 
   before(async () => {
-    server = await startServer([trace]);
-    b = await openBrowser();
-    await b.page.goto(server.url);
-    await waitReady(b.page);
+    ({ server, b } = await openServedPage([trace]));
     info = await api<TraceJson>(server, 'trace');
     await b.page.waitForTimeout(500); // long tasks are reported late
     firstLoad = await longTasks(b.page);
@@ -348,10 +342,7 @@ describe('web UI on a user-space trace with call stacks (recorded-here/b-cyg-pro
   let b: Browser;
 
   before(async () => {
-    server = await startServer([trace]);
-    b = await openBrowser();
-    await b.page.goto(server.url);
-    await waitReady(b.page);
+    ({ server, b } = await openServedPage([trace]));
   });
   after(async () => {
     await b?.close();
