@@ -310,41 +310,40 @@ export class IntervalTableBuilder {
     return this.table;
   }
 
-  /** Copies each row's segments of one column (pages) to the row's place in `out`. */
-  private gather<T extends Float64Array | Uint8Array>(pages: T[], rowOffset: Int32Array, out: T): T {
+  /**
+   * Visits every row's segments, from its last back, with where each one's entries go in the
+   * frozen columns: page, offset in the page, entries, and position in the columns.
+   */
+  private eachSegment(rowOffset: Int32Array, visit: (page: number, off: number, n: number, pos: number) => void): void {
     const { segPage, segOff, segUsed, segPrev, rowVals } = this;
     const rows = this.rowCount;
     for (let r = 0; r < rows; r++) {
-      // The row's segments from the last one back, each copied to its place.
       let pos = rowOffset[r + 1]!;
       for (let s = rowVals[r * V.SLOTS + V.SEG]!; s >= 0; s = segPrev[s]!) {
         const n = segUsed[s]!;
         if (n === 0) continue;
-        const off = segOff[s]!;
         pos -= n;
-        out.set(pages[segPage[s]!]!.subarray(off, off + n) as never, pos);
+        visit(segPage[s]!, segOff[s]!, n, pos);
       }
     }
+  }
+
+  /** Copies each row's segments of one column (pages) to the row's place in `out`. */
+  private gather<T extends Float64Array | Uint8Array>(pages: T[], rowOffset: Int32Array, out: T): T {
+    this.eachSegment(rowOffset, (page, off, n, pos) => out.set(pages[page]!.subarray(off, off + n) as never, pos));
     return out;
   }
 
   /** `gather` of the (arg, aux) pairs into their two columns. */
   private gatherPairs(rowOffset: Int32Array, arg: Int32Array, aux: Int32Array): void {
-    const { segPage, segOff, segUsed, segPrev, rowVals, pArgAux } = this;
-    const rows = this.rowCount;
-    for (let r = 0; r < rows; r++) {
-      let pos = rowOffset[r + 1]!;
-      for (let s = rowVals[r * V.SLOTS + V.SEG]!; s >= 0; s = segPrev[s]!) {
-        const n = segUsed[s]!;
-        if (n === 0) continue;
-        const aa = pArgAux[segPage[s]!]!;
-        pos -= n;
-        for (let j = 0, k = 2 * segOff[s]!; j < n; j++, k += 2) {
-          arg[pos + j] = aa[k]!;
-          aux[pos + j] = aa[k + 1]!;
-        }
+    const pages = this.pArgAux;
+    this.eachSegment(rowOffset, (page, off, n, pos) => {
+      const aa = pages[page]!;
+      for (let j = 0, k = 2 * off; j < n; j++, k += 2) {
+        arg[pos + j] = aa[k]!;
+        aux[pos + j] = aa[k + 1]!;
       }
-    }
+    });
   }
 }
 
