@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { analyzeKernel } from '../src/analysis/kernel/index.js';
-import { kernelRunFile, writeKernelRun } from '../src/cli/kernel-cache.js';
+import { kernelRunFiles, writeKernelRun } from '../src/cli/kernel-cache.js';
 import { TraceSet } from '../src/ctf/trace-set.js';
 import { readCacheFile, writeCacheFile } from '../src/store/cache-file.js';
 import { corpusTest, cliPath, repoRoot, tracePath } from '../src/testing/corpus.js';
@@ -116,7 +116,7 @@ test('a cached full model answers the reports that need less of it', async () =>
     thread.name = 'full-model';
     const { events, first, last, end } = analysis.read;
     const full = { syscalls: true, cpuStates: true, syscallTable: true };
-    writeKernelRun(kernelRunFile(set, full)!, { content: full, model: analysis.model, read: { events, first, last, end }, warnings: [], discarded: 0, lostPackets: 0, regressions: null });
+    writeKernelRun(kernelRunFiles(set, full)[0]!.file, { content: full, model: analysis.model, read: { events, first, last, end }, warnings: [], discarded: 0, lostPackets: 0, regressions: null });
   } finally {
     if (saved === undefined) delete process.env['TRACELANE_CACHE_DIR'];
     else process.env['TRACELANE_CACHE_DIR'] = saved;

@@ -10,7 +10,7 @@ import { TraceSet } from '../ctf/trace-set.js';
 import { analyzeKernel, type KernelAnalysis } from '../analysis/kernel/index.js';
 import type { KernelModel } from '../analysis/kernel/model.js';
 import { kernelTraceOf } from '../layouts/source.js';
-import { ANNOUNCED_BYTES, findKernelRun, kernelRunFile, writeKernelRun, type KernelRun, type ModelContent } from './kernel-cache.js';
+import { ANNOUNCED_BYTES, findKernelRun, kernelRunFiles, writeKernelRun, type KernelRun, type ModelContent } from './kernel-cache.js';
 import { UsageError } from '../util/errors.js';
 import { Output } from './output.js';
 import { Progress } from './progress.js';
@@ -61,8 +61,9 @@ export function loadKernelModel(paths: string[], opts: AnalysisOptions, content:
   // Whole-trace models are cached (ranges stop the reading early: they are not).
   const wanted: ModelContent = { syscalls: content.syscalls !== false, cpuStates: content.cpuStates !== false, syscallTable: content.syscallTable !== false };
   const whole = opts.cache !== false && opts.begin === undefined && opts.end === undefined;
-  const cacheFile = whole ? kernelRunFile(set, wanted) : undefined;
-  const cached = cacheFile === undefined ? undefined : findKernelRun(set, wanted);
+  const cacheFiles = whole ? kernelRunFiles(set, wanted) : [];
+  const cached = findKernelRun(cacheFiles);
+  const cacheFile = cacheFiles[0]?.file;
   if (cached) return loaded(set, { model: cached.model, kernel: kernelTraceOf(set), read: { ...cached.read, readers: [] } }, -Infinity, Infinity, cached);
   const progress = new Progress(set);
   const warnings: string[] = [];

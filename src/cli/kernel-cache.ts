@@ -9,7 +9,7 @@
 import { statSync } from 'node:fs';
 import type { TraceSet } from '../ctf/trace-set.js';
 import type { KernelModel } from '../analysis/kernel/model.js';
-import { cacheDir, cacheFileName, readCacheFile, writeCacheFile } from '../store/cache-file.js';
+import { cacheDir, cacheFileName, readCacheFile, traceIdentity, writeCacheFile } from '../store/cache-file.js';
 
 /** Bumped whenever the shape of `KernelRun` changes. */
 const RUN_VERSION = 1;
@@ -45,24 +45,31 @@ export interface KernelRun {
 
 const sameContent = (a: ModelContent, b: ModelContent) => a.syscalls === b.syscalls && a.cpuStates === b.cpuStates && a.syscallTable === b.syscallTable;
 
-/** The cache file of a whole-trace model of this content, or undefined when caching is off. */
-export function kernelRunFile(set: TraceSet, content: ModelContent): string | undefined {
-  const dir = cacheDir();
-  const kind = `kernel-run-${RUN_VERSION}-${JSON.stringify([content.syscalls, content.cpuStates, content.syscallTable])}`;
-  return dir === undefined ? undefined : cacheFileName(dir, kind, set, CODE);
+/** A cache file and the model content it holds. */
+export interface KernelRunFile {
+  content: ModelContent;
+  file: string;
 }
 
 /**
- * A cached model that answers reports needing `content`: one of that content, else a full model
- * (the tables a report leaves out do not change the others; a model without syscalls, though,
- * is another model: only its own content answers for it).
+ * The cache files that can answer reports needing `content` (none when caching is off): the
+ * file of that content first (where a new model is written), then a full model's (the tables a
+ * report leaves out do not change the others; a model without syscalls, though, is another
+ * model: only its own content answers for it).
  */
-export function findKernelRun(set: TraceSet, content: ModelContent): KernelRun | undefined {
-  const wanted = content.syscalls && !sameContent(content, FULL) ? [content, FULL] : [content];
-  for (const c of wanted) {
-    const file = kernelRunFile(set, c);
-    const run = file === undefined ? undefined : (readCacheFile(file) as KernelRun | undefined);
-    if (run?.version === RUN_VERSION && sameContent(run.content, c)) return run;
+export function kernelRunFiles(set: TraceSet, content: ModelContent): KernelRunFile[] {
+  const dir = cacheDir();
+  if (dir === undefined) return [];
+  const identity = traceIdentity(set);
+  const contents = content.syscalls && !sameContent(content, FULL) ? [content, FULL] : [content];
+  return contents.map((c) => ({ content: c, file: cacheFileName(dir, `kernel-run-${RUN_VERSION}-${JSON.stringify([c.syscalls, c.cpuStates, c.syscallTable])}`, identity, CODE) }));
+}
+
+/** The first of these cached models that is there and readable. */
+export function findKernelRun(files: readonly KernelRunFile[]): KernelRun | undefined {
+  for (const { content, file } of files) {
+    const run = readCacheFile(file) as KernelRun | undefined;
+    if (run?.version === RUN_VERSION && sameContent(run.content, content)) return run;
   }
   return undefined;
 }

@@ -5,7 +5,7 @@
  * another file name and is analysed again.
  */
 import type { TraceSet } from '../ctf/trace-set.js';
-import { cacheDir, cacheFileName, readCacheFile, writeCacheFile } from '../store/cache-file.js';
+import { cacheDir, cacheFileName, readCacheFile, traceIdentity, writeCacheFile } from '../store/cache-file.js';
 import { ANALYSIS_VERSION, type ServerAnalysis } from './analysis.js';
 
 /** The modules whose code shapes the cached analysis. */
@@ -15,7 +15,7 @@ const CODE = ['./analysis.js', './event-index.js', './ust-timeline.js', '../stor
 
 /** The cache file of a trace set, or undefined when caching is off (`TRACELANE_CACHE_DIR=off`). */
 export function cacheFileFor(set: TraceSet, dir = cacheDir()): string | undefined {
-  return dir === undefined ? undefined : cacheFileName(dir, `server-analysis-${ANALYSIS_VERSION}`, set, CODE);
+  return dir === undefined ? undefined : cacheFileName(dir, `server-analysis-${ANALYSIS_VERSION}`, traceIdentity(set), CODE);
 }
 
 /** Writes the analysis (atomically). */

@@ -49,10 +49,10 @@ export function cacheDir(): string | undefined {
 }
 
 /**
- * The cache file for results of `kind` on a trace set: `code` are the folders or modules (URLs)
- * whose code shapes those results.
+ * What identifies a trace set's files for the cache: every file's path, size and modification
+ * time (a changed or re-recorded trace is another trace).
  */
-export function cacheFileName(dir: string, kind: string, set: TraceSet, code: readonly URL[]): string {
+export function traceIdentity(set: TraceSet): string {
   const files: [string, number, number][] = [];
   for (const t of set.traces) {
     const paths = [t.metadataPath, ...t.streams.flatMap((s) => s.files.map((f) => f.path))];
@@ -62,7 +62,15 @@ export function cacheFileName(dir: string, kind: string, set: TraceSet, code: re
     }
   }
   files.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  const hash = createHash('sha256').update(JSON.stringify({ kind, code: codeStamp(code), files })).digest('hex').slice(0, 32);
+  return JSON.stringify(files);
+}
+
+/**
+ * The cache file for results of `kind` on the trace set of `identity` (`traceIdentity`): `code`
+ * are the folders or modules (URLs) whose code shapes those results.
+ */
+export function cacheFileName(dir: string, kind: string, identity: string, code: readonly URL[]): string {
+  const hash = createHash('sha256').update(JSON.stringify({ kind, code: codeStamp(code), files: identity })).digest('hex').slice(0, 32);
   return join(dir, `${hash}.tlcache`);
 }
 
